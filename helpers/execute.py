@@ -1,0 +1,104 @@
+"""Re-execute notebooks in place, top to bottom, the same way every time.
+
+    python -m helpers.execute                      # every notebook in notebooks/
+    python -m helpers.execute notebooks/01_*.ipynb # just these
+
+Runs each notebook in a fresh `python3` kernel of this very interpreter, stores the outputs, and leaves
+nothing that changes from run to run: no timings, no widget model ids (live widgets are replaced by
+the static picture they carry, see helpers.widget_display), no Python patch version.
+A cell that raises stops the run and the notebook is not written, unless the cell is tagged
+`raises-exception` (it raises on purpose).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _use_this_interpreter(kernels_root: Path) -> None:
+    """Point the `python3` kernel at this interpreter, whatever kernels the user has installed."""
+    spec_dir = kernels_root / "kernels" / "python3"
+    spec_dir.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec_dir / "kernel.json").write_text(json.dumps({**KERNELSPEC, "argv": argv}))
+    os.environ["JUPYTER_PATH"] = str(kernels_root)
+
+
+def _make_stable(nb: nbformat.NotebookNode) -> None:
+    """Drop what differs between two runs of the same notebook."""
+    nb.metadata.pop("widgets", None)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata.get("language_info", {}).pop("version", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for out in cell.outputs:
+            data = out.get("data")
+            if data and WIDGET_VIEW in data:
+                del data[WIDGET_VIEW]
+                if not data:
+                    continue
+            kept.append(out)
+        cell.outputs = kept
+
+
+def execute(path: Path, timeout: int = 600) -> float:
+    """Execute the notebook at `path` in place; return the seconds it took."""
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    client = NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=timeout,
+        record_timing=False,
+        store_widget_state=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    _make_stable(nb)
+    nbformat.validate(nb)
+    nbformat.write(nb, path)
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook in notebooks/")
+    args = parser.parse_args(argv)
+    paths = args.notebooks or sorted(NOTEBOOKS.glob("*.ipynb"))
+    os.environ["PYTHONHASHSEED"] = "0"
+    os.environ.pop("DESCENT_PRESENTER", None)  # stored outputs show the default style
+    with tempfile.TemporaryDirectory() as kernels_root:
+        _use_this_interpreter(Path(kernels_root))
+        for path in paths:
+            try:
+                seconds = execute(path.resolve())
+            except CellExecutionError as err:
+                first_line = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
+                print(f"{path}: a cell raised ({first_line}); the notebook was not written.", file=sys.stderr)
+                return 1
+            peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            print(f"{path}: executed in {seconds:.1f} s (largest kernel so far: {peak_mb:.0f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""One look for every figure and widget, and a presenter mode for projectors.
+
+    from helpers.style import course_style
+    course_style()                 # the default look; presenter mode if DESCENT_PRESENTER=1 is set
+    course_style(presenter=True)   # bigger fonts, figures and widgets for the back row
+"""
+from __future__ import annotations
+
+import os
+
+import matplotlib as mpl
+
+_PRESENTER = False
+_BASE = {
+    "figure.figsize": (6.4, 4.0),
+    "figure.dpi": 100,
+    "font.size": 10,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+_PRESENTER_CHANGES = {"figure.figsize": (8.0, 5.0), "figure.dpi": 130, "font.size": 15, "lines.linewidth": 2.5}
+# Scales every ipywidget (sliders, buttons, readouts) in the page while presenter mode is on.
+_PRESENTER_CSS = """<style>
+.jp-OutputArea .jupyter-widgets, .jp-OutputArea .widget-label, .jp-OutputArea .widget-readout,
+.jp-OutputArea .jupyter-button, .jp-OutputArea .widget-html-content { font-size: 150% !important; }
+.jp-OutputArea .widget-slider .slider-container { min-width: 400px; }
+.jp-OutputArea .jp-RenderedText pre, .jp-OutputArea .widget-output pre { font-size: 140%; }
+</style>"""
+
+
+def presenter_mode() -> bool:
+    """True while presenter mode is on: widget helpers use it to size their plots and controls."""
+    return _PRESENTER
+
+
+def scale(pixels: int) -> int:
+    """A size in pixels, enlarged by half in presenter mode."""
+    return int(pixels * 1.5) if _PRESENTER else pixels
+
+
+def course_style(presenter: bool | None = None) -> None:
+    """Apply the course's plot style; `presenter=None` follows the DESCENT_PRESENTER environment variable."""
+    global _PRESENTER
+    if presenter is None:
+        presenter = os.environ.get("DESCENT_PRESENTER", "") not in ("", "0")
+    _PRESENTER = bool(presenter)
+    mpl.rcParams.update(_BASE)
+    if _PRESENTER:
+        mpl.rcParams.update(_PRESENTER_CHANGES)
+        from IPython.display import HTML, display
+
+        display(HTML(_PRESENTER_CSS))
