@@ -1,0 +1,187 @@
+"""Lesson 1's secant explorer: sliders for w and h over a loss curve; the secants close in on the tangent.
+
+    explorer = SecantExplorer(loss_of_w, {"forward": forward_difference, "central": central_difference},
+                              exact_slope=lambda w: dloss_dw(w, 0.0))
+    explorer.show()
+
+The notebook passes its own loss and its own difference functions: this module only draws them.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from helpers.errors import CourseError, positive_number
+from helpers.style import scale
+from helpers.widget_display import png_bytes, show_with_picture
+
+Curve = Callable[[float], Any]
+Difference = Callable[[Curve, float, float], Any]
+
+COLORS = ("tab:orange", "tab:green", "tab:purple", "tab:red")
+
+
+def _number(value: Any, what: str, fix: str) -> float:
+    """`value` (a number or a one-element tensor) as a float, or one plain sentence saying what to change."""
+    try:
+        return float(value)
+    except (TypeError, ValueError, RuntimeError):
+        shape = getattr(value, "shape", None)
+        got = f"a tensor of shape {tuple(shape)}" if shape is not None else repr(value)
+        raise CourseError(f"{what} must give one number, but it gave {got}; {fix}.") from None
+
+
+def _callable(value: Any, name: str, example: str) -> None:
+    if not callable(value):
+        raise CourseError(f"{name} must be a function (its name, without parentheses), but got {value!r}; try {example}.")
+
+
+class SecantExplorer:
+    """Two sliders (w, and h on a log scale) over the curve `f`; each difference's secant, the tangent, the numbers.
+
+    `f(w)` is the loss as a function of one number; `differences` maps a label to a function
+    `difference(f, w, h)` that estimates the slope; `exact_slope(w)` is the slope worked out by hand.
+    Each secant is drawn through the points where the difference function evaluated `f`.
+    """
+
+    def __init__(
+        self,
+        f: Curve,
+        differences: dict[str, Difference],
+        exact_slope: Callable[[float], Any],
+        w: float = 1.0,
+        h: float = 0.5,
+        w_range: tuple[float, float] = (-0.5, 1.5),
+        h_range: tuple[float, float] = (1e-10, 1.0),
+    ) -> None:
+        _callable(f, "f", "f=loss_of_w")
+        _callable(exact_slope, "exact_slope", "exact_slope=lambda w: dloss_dw(w, 0.0)")
+        if not isinstance(differences, dict) or not differences:
+            raise CourseError(
+                "differences must be a dict of label -> difference function, "
+                'e.g. {"forward": forward_difference, "central": central_difference}.'
+            )
+        for label, difference in differences.items():
+            _callable(difference, f"differences[{label!r}]", "forward_difference")
+        w_lo, w_hi = (float(v) for v in w_range)
+        h_lo = positive_number(h_range[0], "the smallest h", "1e-10")
+        h_hi = positive_number(h_range[1], "the largest h", "1.0")
+        if not (w_lo < w_hi and h_lo < h_hi):
+            raise CourseError(f"each range must go from small to large, but got w_range={w_range} and h_range={h_range}.")
+        h = positive_number(h, "h", "0.5")
+        if not (w_lo <= w <= w_hi and h_lo <= h <= h_hi):
+            raise CourseError(f"w must lie in {w_range} and h in {h_range}, but got w={w} and h={h}.")
+        self.f, self.differences, self.exact_slope = f, dict(differences), exact_slope
+
+        self.w_slider = widgets.FloatSlider(
+            value=w, min=w_lo, max=w_hi, step=0.01, description="w", readout_format=".2f",
+            layout=widgets.Layout(width=f"{scale(330)}px"),
+        )
+        self.h_slider = widgets.FloatLogSlider(
+            value=h, base=10, min=math.log10(h_lo), max=math.log10(h_hi), step=0.1, description="step h",
+            readout_format=".1e", layout=widgets.Layout(width=f"{scale(330)}px"),
+        )
+        self.estimate = widgets.HTML()
+        self.image = widgets.Image(format="png")
+        self.w_slider.add_class("descent-w")
+        self.h_slider.add_class("descent-h")
+        self.estimate.add_class("descent-estimate")
+        self.image.add_class("descent-secant-plot")
+
+        self._figure(w_lo - h_hi, w_hi + h_hi)
+        self.redraw()
+        self.w_slider.observe(self.redraw, names="value")
+        self.h_slider.observe(self.redraw, names="value")
+        self.widget = widgets.VBox(
+            [widgets.HBox([self.w_slider, self.h_slider]), widgets.HBox([self.image, self.estimate])]
+        )
+
+    def _figure(self, x_lo: float, x_hi: float) -> None:
+        """Draw what never changes (the curve, the fixed axes) and create the lines that redraw() moves."""
+        self.fig = Figure(figsize=(scale(520) / 100, scale(330) / 100), dpi=100)
+        ax = self.ax = self.fig.add_subplot()
+        xs = [x_lo + (x_hi - x_lo) * i / 300 for i in range(301)]
+        ys = [_number(self.f(x), "f(w)", "return the loss as one number, e.g. loss_fn(model(t_u, w, 0.0), t_c)") for x in xs]
+        ax.plot(xs, ys, color="tab:blue", lw=2, label="loss")
+        ax.set_xlim(x_lo, x_hi)
+        y_lo, y_hi = min(ys), max(ys)
+        ax.set_ylim(y_lo - 0.05 * (y_hi - y_lo), y_hi + 0.05 * (y_hi - y_lo))
+        ax.set_xlabel("w")
+        ax.set_ylabel("loss")
+        (self.tangent,) = ax.plot([], [], "k--", lw=1.5, label="tangent (by hand)")
+        self.secants, self.dots = {}, {}
+        for i, label in enumerate(self.differences):
+            color = COLORS[i % len(COLORS)]
+            (self.secants[label],) = ax.plot([], [], color=color, lw=1.5, label=f"{label} secant")
+            # Later labels get smaller dots, so dots at a shared point stay visible inside each other.
+            (self.dots[label],) = ax.plot([], [], "o", color=color, ms=max(10 - 3 * i, 4))
+        (self.point,) = ax.plot([], [], "ko", ms=5)
+        ax.legend(loc="upper center", fontsize="small")
+        self.fig.subplots_adjust(left=0.15, right=0.97, top=0.9, bottom=0.14)
+
+    def _estimate(self, label: str, w: float, h: float) -> tuple[float, list[float]]:
+        """Run one difference function, recording where it evaluated f."""
+        seen: list[float] = []
+
+        def recorded(x: Any) -> Any:
+            seen.append(float(x))
+            return self.f(x)
+
+        try:
+            value = self.differences[label](recorded, w, h)
+        except CourseError:
+            raise
+        except Exception as err:
+            raise CourseError(f"your {label} difference raised {type(err).__name__}: {err}; fix it and run this cell again.") from None
+        return _number(value, f"your {label} difference", "return the slope estimate, e.g. (f(x + h) - f(x)) / h"), seen
+
+    def numbers(self) -> dict[str, float]:
+        """The current estimates and the exact slope, by label (plus "exact")."""
+        w, h = self.w_slider.value, self.h_slider.value
+        found = {label: self._estimate(label, w, h)[0] for label in self.differences}
+        found["exact"] = _number(self.exact_slope(w), "exact_slope(w)", "return the slope worked out by hand")
+        return found
+
+    def redraw(self, change: Any = None) -> None:
+        """Move the secants, the tangent and the dots to the sliders' w and h; update the numbers and the picture."""
+        w, h = self.w_slider.value, self.h_slider.value
+        x_lo, x_hi = self.ax.get_xlim()
+        loss = _number(self.f(w), "f(w)", "return the loss as one number")
+        exact = _number(self.exact_slope(w), "exact_slope(w)", "return the slope worked out by hand")
+        self.point.set_data([w], [loss])
+        self.tangent.set_data([x_lo, x_hi], [loss + exact * (x_lo - w), loss + exact * (x_hi - w)])
+        rows = []
+        for label in self.differences:
+            slope, seen = self._estimate(label, w, h)
+            ys = [_number(self.f(x), "f(w)", "return the loss as one number") for x in seen]
+            mx, my = sum(seen) / len(seen), sum(ys) / len(ys)
+            self.secants[label].set_data([x_lo, x_hi], [my + slope * (x_lo - mx), my + slope * (x_hi - mx)])
+            self.dots[label].set_data(seen, ys)
+            rows.append(
+                f"<tr><td>{label}</td><td style='text-align:right'>{slope:.4f}</td>"
+                f"<td style='text-align:right'>{abs(slope - exact):.2e}</td></tr>"
+            )
+        self.ax.set_title(f"w = {w:.2f}, h = {h:.1e}")
+        self.estimate.value = (
+            f"<table style='font-family:monospace;font-size:{scale(13)}px;border-spacing:{scale(10)}px 2px'>"
+            f"<tr><th style='text-align:left'>slope</th><th>estimate</th><th>error</th></tr>{''.join(rows)}"
+            f"<tr><td>by hand</td><td style='text-align:right'>{exact:.4f}</td><td></td></tr></table>"
+        )
+        self.png = png_bytes(self.fig)
+        self.image.value = self.png
+
+    def caption(self) -> str:
+        """One line of text describing the default view (what a notebook without a kernel shows)."""
+        found = self.numbers()
+        parts = ", ".join(f"{label} {value:.2f}" for label, value in found.items() if label != "exact")
+        return (
+            f"Secant explorer at w = {self.w_slider.value:.2f}, h = {self.h_slider.value:.1e}: {parts}, "
+            f"by hand {found['exact']:.2f}. Run the notebook to move the sliders."
+        )
+
+    def show(self) -> None:
+        """Display the live widget, with a picture of its current state for readers without a kernel."""
+        show_with_picture(self.widget, self.png, self.caption())

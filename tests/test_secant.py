@@ -1,0 +1,116 @@
+"""Lesson 1's secant explorer, headless: sliders redraw the numbers and the picture fast; bad input is one sentence."""
+from __future__ import annotations
+
+import statistics
+import time
+
+import pytest
+import torch
+
+from helpers.data import thermometer
+from helpers.errors import CourseError
+from helpers.secant import SecantExplorer
+
+t_u, t_c = thermometer(torch.float64)
+
+
+def loss_of_w(w):
+    return ((w * t_u - t_c) ** 2).mean()
+
+
+def forward_difference(f, x, h):
+    return (f(x + h) - f(x)) / h
+
+
+def central_difference(f, x, h):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def exact_slope(w):
+    return (2 * (w * t_u - t_c) * t_u).mean()
+
+
+def explorer(**changes) -> SecantExplorer:
+    args = dict(
+        f=loss_of_w,
+        differences={"forward": forward_difference, "central": central_difference},
+        exact_slope=exact_slope,
+    )
+    return SecantExplorer(**{**args, **changes})
+
+
+def test_default_view_shows_both_estimates_and_the_exact_slope():
+    e = explorer()
+    numbers = e.numbers()
+    assert numbers["forward"] == pytest.approx(5987.6955, abs=1e-3)  # 4517.30 + 2940.8 * 0.5: error ~ h
+    assert numbers["central"] == pytest.approx(4517.2964, abs=1e-3)  # exact on a parabola
+    assert numbers["exact"] == pytest.approx(4517.2964, abs=1e-3)
+    assert "5987.6955" in e.estimate.value and "4517.2964" in e.estimate.value
+    assert bytes(e.image.value).startswith(b"\x89PNG")
+    assert e.caption() == (
+        "Secant explorer at w = 1.00, h = 5.0e-01: forward 5987.70, central 4517.30, by hand 4517.30. "
+        "Run the notebook to move the sliders."
+    )
+
+
+def test_moving_the_sliders_changes_the_estimate_text_and_the_picture():
+    e = explorer()
+    text, picture = e.estimate.value, e.image.value
+    e.h_slider.value = 1e-3
+    assert e.estimate.value != text and e.image.value != picture
+    assert "4520.2372" in e.estimate.value  # forward: 4517.30 + 2940.8 * 0.001
+    text, picture = e.estimate.value, e.image.value
+    e.w_slider.value = 0.2
+    assert e.estimate.value != text and e.image.value != picture
+    assert f"{exact_slope(0.2).item():.4f}" in e.estimate.value
+
+
+def test_secants_pass_through_the_points_the_difference_evaluated():
+    e = explorer()
+    assert list(e.dots["forward"].get_xdata()) == [1.5, 1.0]
+    assert sorted(e.dots["central"].get_xdata()) == [0.5, 1.5]
+
+
+def test_dom_hooks_for_the_browser_tests():
+    e = explorer()
+    assert "descent-h" in e.h_slider._dom_classes
+    assert "descent-w" in e.w_slider._dom_classes
+    assert "descent-estimate" in e.estimate._dom_classes
+    assert "descent-secant-plot" in e.image._dom_classes
+
+
+def test_a_slider_change_redraws_in_well_under_100_ms():
+    # CPU time of this process: the kernel's own work, not the wait for a core other programs are using.
+    e = explorer()
+    cpu, wall = [], []
+    for i in range(20):
+        start_cpu, start_wall = time.process_time(), time.perf_counter()
+        e.h_slider.value = 10 ** (-0.3 - 0.4 * (i + 1))
+        cpu.append(time.process_time() - start_cpu)
+        wall.append(time.perf_counter() - start_wall)
+    cpu_ms, wall_ms = 1000 * statistics.median(cpu), 1000 * statistics.median(wall)
+    print(f"median redraw over 20 slider changes: {cpu_ms:.1f} ms CPU, {wall_ms:.1f} ms wall clock")
+    assert cpu_ms < 100
+
+
+@pytest.mark.parametrize(
+    "changes, sentence",
+    [
+        (dict(f=3.0), "f must be a function"),
+        (dict(exact_slope=None), "exact_slope must be a function"),
+        (dict(differences={}), "differences must be a dict"),
+        (dict(differences={"forward": 1.0}), "differences['forward'] must be a function"),
+        (dict(h=0), "h must be greater than zero"),
+        (dict(h="small"), "h must be a number"),
+        (dict(w=5.0), "w must lie in (-0.5, 1.5)"),
+        (dict(w_range=(1.0, -1.0)), "each range must go from small to large"),
+        (dict(f=lambda w: w * t_u), "f(w) must give one number, but it gave a tensor of shape (11,)"),
+        (dict(differences={"mine": lambda f, x, h: f(x) / zero}), "your mine difference raised NameError"),  # noqa: F821
+        (dict(differences={"mine": lambda f, x, h: "steep"}), "your mine difference must give one number"),
+    ],
+)
+def test_bad_input_is_one_plain_sentence(changes, sentence):
+    with pytest.raises(CourseError) as err:
+        explorer(**changes)
+    message = str(err.value)
+    assert sentence in message and "\n" not in message, message
