@@ -67,6 +67,7 @@ def execute(path: Path, timeout: int = 600) -> float:
         kernel_name="python3",
         timeout=timeout,
         record_timing=False,
+        coalesce_streams=True,  # one stream output per cell, wherever the kernel happened to split it
         store_widget_state=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
