@@ -20,6 +20,7 @@ import math
 import pkgutil
 import textwrap
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 import torch
@@ -48,6 +49,8 @@ class Exercise:
 
 
 EXERCISES: dict[str, Exercise] = {}
+# Hand-outs made with `python -m helpers.student_copies --no-solutions` hold this file next to the notebooks.
+NO_SOLUTIONS_FILE = ".descent-no-solutions"
 
 
 def exercise(
@@ -110,8 +113,14 @@ def check(name: str, answer: Any) -> None:
         print(f"✓ {ex.title}: correct. Well done!")
 
 
+def solutions_withheld() -> bool:
+    """True when the kernel runs in a folder holding NO_SOLUTIONS_FILE, or below one."""
+    here = Path.cwd()
+    return any((folder / NO_SOLUTIONS_FILE).exists() for folder in (here, *here.parents))
+
+
 def hint(name: str) -> None:
-    """Print the next hint for exercise `name`; after the last hint, print the solution."""
+    """Print the next hint for exercise `name`; after the last hint, the solution (unless withheld)."""
     try:
         ex = _lookup(name)
     except LookupError as err:
@@ -120,9 +129,13 @@ def hint(name: str) -> None:
     level = ex.hints_given
     ex.hints_given += 1
     if level < len(ex.hints):
-        more = "the solution" if level + 1 == len(ex.hints) else f"hint {level + 2}"
         print(f"Hint {level + 1} of {len(ex.hints)} for {ex.title}: {ex.hints[level]}")
-        print(f'(Run hint("{name}") again for {more}.)')
+        if level + 1 < len(ex.hints):
+            print(f'(Run hint("{name}") again for hint {level + 2}.)')
+        elif not solutions_withheld():
+            print(f'(Run hint("{name}") again for the solution.)')
+    elif solutions_withheld():
+        print(f"Your instructor has turned solutions off for {ex.title}: look again at the hints, or ask them.")
     else:
         print(f"Solution for {ex.title}:\n\n{ex.solution}")
 
