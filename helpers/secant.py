@@ -80,8 +80,12 @@ class SecantExplorer:
             value=w, min=w_lo, max=w_hi, step=0.01, description="w", readout_format=".2f",
             layout=widgets.Layout(width=f"{scale(330)}px"),
         )
+        # Lay the slider's grid of exponents (step 0.1) through h itself: the browser snaps the value to that grid,
+        # and the live readout must agree with the stored picture.
+        h_min = math.log10(h) - math.floor(round((math.log10(h) - math.log10(h_lo)) / 0.1, 6)) * 0.1
+        h_max = h_min + math.floor(round((math.log10(h_hi) - h_min) / 0.1, 6)) * 0.1
         self.h_slider = widgets.FloatLogSlider(
-            value=h, base=10, min=math.log10(h_lo), max=math.log10(h_hi), step=0.1, description="step h",
+            value=h, base=10, min=h_min, max=h_max, step=0.1, description="step h",
             readout_format=".1e", layout=widgets.Layout(width=f"{scale(330)}px"),
         )
         self.estimate = widgets.HTML()
