@@ -169,7 +169,8 @@ def call(fn: Any, *args: Any, what: str) -> Any:
     except NotImplementedError:
         raise _NotAttempted() from None
     except Exception as err:  # the learner's code: explain it, do not dump a traceback
-        raise Wrong(f"calling {what} raised {type(err).__name__}: {err}. Fix that line and run the cell again.") from None
+        message = str(err).rstrip(".")
+        raise Wrong(f"calling {what} raised {type(err).__name__}: {message}. Fix that line and run the cell again.") from None
 
 
 def expect(condition: bool, sentence: str) -> None:

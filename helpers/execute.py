@@ -38,6 +38,10 @@ def _use_this_interpreter(kernels_root: Path) -> None:
     os.environ["JUPYTER_PATH"] = str(kernels_root)
 
 
+def _relative_paths(text: str) -> str:
+    return text.replace(sys.prefix, "<venv>").replace(str(NOTEBOOKS.parent), "<course>")
+
+
 def _make_stable(nb: nbformat.NotebookNode) -> None:
     """Drop what differs between two runs of the same notebook."""
     nb.metadata.pop("widgets", None)
@@ -49,6 +53,8 @@ def _make_stable(nb: nbformat.NotebookNode) -> None:
             continue
         kept = []
         for out in cell.outputs:
+            if out.output_type == "error":  # tracebacks name this machine's folders: name them the same everywhere
+                out.traceback = [_relative_paths(line) for line in out.traceback]
             data = out.get("data")
             if data and WIDGET_VIEW in data:
                 del data[WIDGET_VIEW]
