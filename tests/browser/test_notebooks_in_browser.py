@@ -1,0 +1,81 @@
+"""Every notebook works in a real JupyterLab: opened as committed, then cleared and Run All in headless Chromium."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lab_server import notebook_names
+from notebook_page import NOTEBOOK, WIDGET_ERRORS, OpenedNotebook
+
+NOTEBOOK_PARAMS = [
+    pytest.param(name, id=name.removesuffix(".ipynb"), marks=pytest.mark.notebook(name)) for name in notebook_names()
+] or [pytest.param("", id="none", marks=pytest.mark.skip(reason="no notebooks in notebooks/ yet"))]
+
+
+def code_cells(nb: OpenedNotebook, when: str):
+    """Pairs (what the .ipynb stores, what the page showed) for every code cell, in order."""
+    shown = (nb.before_run if when == "before" else nb.after_run).cells
+    assert len(shown) == len(nb.stored), (
+        f"{nb.name}: the page shows {len(shown)} code cells, the file has {len(nb.stored)}"
+    )
+    return zip(nb.stored, shown)
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_PARAMS)
+def test_committed_notebook_shows_its_pictures_without_running(lab, name):
+    nb = lab.open(name)
+    problems = [
+        f"cell {stored.id}: its stored picture is not visible"
+        for stored, shown in code_cells(nb, "before")
+        if stored.stored_png and not shown.images
+    ]
+    assert not nb.before_run.widget_errors(), f"{name}, as committed: {nb.before_run.widget_errors()} in the page"
+    assert not problems, f"{name}, opened without running:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_PARAMS)
+def test_run_all_shows_no_errors_and_draws_every_widget_and_plot(lab, name):
+    nb = lab.open(name)
+    problems = []
+    for stored, shown in code_cells(nb, "after"):
+        where = f"cell {stored.id}"
+        if shown.errors and not stored.raises:
+            problems.append(f"{where}: raised {shown.errors[0]}")
+            continue  # what it should have drawn is moot
+        if stored.raises and not shown.errors:
+            problems.append(f"{where}: tagged raises-exception but raised nothing")
+        if shown.broken_widgets or any(marker in shown.text for marker in WIDGET_ERRORS):
+            reasons = sorted(set(shown.broken_widgets)) or [shown.text.strip()[:200]]
+            problems.append(f"{where}: a widget could not be displayed: {' | '.join(reasons)}")
+        elif shown.widget_views or "show_with_picture(" in stored.source:
+            if not shown.rendered_widgets:
+                problems.append(f"{where}: its widget did not render")
+            elif not (shown.controls or shown.images):
+                problems.append(f"{where}: its widget rendered no control and no picture")
+        elif stored.stored_png and not (shown.images or shown.canvases):
+            problems.append(f"{where}: its plot did not appear")
+    problems += [f"the page shows {marker!r}" for marker in nb.after_run.widget_errors()]
+    console = [f"  browser console: {text.splitlines()[0]}" for text in nb.after_run.console_errors[:5]]
+    assert not problems, f"{name}, after Run All (screenshot {nb.screenshot}):\n" + "\n".join(problems + console)
+
+
+def numbers_in(text: str) -> list[float]:
+    return [float(x) for x in re.findall(r"[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?", text)]
+
+
+@pytest.mark.notebook("01_finite_differences.ipynb")
+def test_lesson1_moving_h_changes_the_printed_estimate(lab, record_figure):
+    nb = lab.open("01_finite_differences.ipynb")
+    for cls in ("descent-h", "descent-w", "descent-estimate", "descent-secant-plot"):
+        assert nb.widget(cls).count(), f"01_finite_differences.ipynb: no element with class {cls!r} in the page"
+    estimate = nb.text_of("descent-estimate")
+    nb.watch_image("descent-secant-plot")
+    nb.type_into_readout("descent-h", nb.other_slider_value("descent-h"))
+    nb.wait_until("([sel, old]) => document.querySelector(sel).innerText !== old",
+                  [f"{NOTEBOOK} .descent-estimate", estimate], what="a new estimate after moving h")
+    assert numbers_in(nb.text_of("descent-estimate")) != numbers_in(estimate)
+    nb.wait_for_new_images("descent-secant-plot", 1)
+    record = nb.image_record("descent-secant-plot")
+    latency = record["loads"][0] - record["enter"]
+    record_figure("slider Enter -> new plot loaded (ms, target 100)", "lesson 1 h", latency)
