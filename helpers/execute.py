@@ -29,7 +29,7 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "langua
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
-def _use_this_interpreter(kernels_root: Path) -> None:
+def use_this_interpreter(kernels_root: Path) -> None:
     """Point the `python3` kernel at this interpreter, whatever kernels the user has installed."""
     spec_dir = kernels_root / "kernels" / "python3"
     spec_dir.mkdir(parents=True)
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["PYTHONHASHSEED"] = "0"
     os.environ.pop("DESCENT_PRESENTER", None)  # stored outputs show the default style
     with tempfile.TemporaryDirectory() as kernels_root:
-        _use_this_interpreter(Path(kernels_root))
+        use_this_interpreter(Path(kernels_root))
         for path in paths:
             try:
                 seconds = execute(path.resolve())

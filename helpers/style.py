@@ -21,10 +21,17 @@ _BASE = {
     "axes.spines.right": False,
 }
 _PRESENTER_CHANGES = {"figure.figsize": (8.0, 5.0), "figure.dpi": 130, "font.size": 15, "lines.linewidth": 2.5}
-# Scales every ipywidget (sliders, buttons, readouts) in the page while presenter mode is on.
+# Enlarges every ipywidget (sliders, buttons, readouts) through the widgets' own size variables, which do not
+# compound in nested boxes the way a relative font-size does.
 _PRESENTER_CSS = """<style>
-.jp-OutputArea .jupyter-widgets, .jp-OutputArea .widget-label, .jp-OutputArea .widget-readout,
-.jp-OutputArea .jupyter-button, .jp-OutputArea .widget-html-content { font-size: 150% !important; }
+.jp-OutputArea {
+  --jp-widgets-font-size: 20px;
+  --jp-widgets-inline-height: 42px;
+  --jp-widgets-inline-label-width: 120px;
+  --jp-widgets-inline-width-tiny: 84px;
+  --jp-widgets-inline-width-short: 130px;
+}
+.jp-OutputArea .widget-html-content { font-size: 20px; }
 .jp-OutputArea .widget-slider .slider-container { min-width: 400px; }
 .jp-OutputArea .jp-RenderedText pre, .jp-OutputArea .widget-output pre { font-size: 140%; }
 </style>"""
