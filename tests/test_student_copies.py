@@ -152,7 +152,7 @@ def test_hint_withholds_the_solution_in_a_folder_with_the_marker(tmp_path, monke
 def test_a_copy_runs_top_to_bottom_and_its_stub_says_not_done_yet(tmp_path, monkeypatch):
     [path] = [p for p in write_copies(NOTEBOOKS, tmp_path / "out") if p.name == "00_start_here.ipynb"]
     monkeypatch.setenv("JUPYTER_PATH", "")
-    execute._use_this_interpreter(tmp_path / "kernels")
+    execute.use_this_interpreter(tmp_path / "kernels")
     execute.execute(path, timeout=120)
     nb = nbformat.read(path, as_version=4)
     stub = next(c for c in nb.cells if c.id == "straight-line-stub")
