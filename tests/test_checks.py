@@ -25,6 +25,19 @@ def test_every_solution_passes_its_own_check(name, capsys):
     assert capsys.readouterr().out.startswith("✓"), name
 
 
+FUNCTION_EXERCISES = [name for name in NAMES if callable(run_solution(name))]
+
+
+@pytest.mark.parametrize("name", FUNCTION_EXERCISES)
+def test_a_shipped_stub_is_reported_as_not_done_yet_with_the_way_to_a_hint(name, capsys):
+    def stub(*args):
+        raise NotImplementedError
+
+    check(name, stub)
+    out = capsys.readouterr().out
+    assert out.startswith("…") and "not done yet" in out and f'hint("{name}")' in out
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_every_exercise_gives_two_hints_then_the_solution(name, capsys):
     EXERCISES[name].hints_given = 0
