@@ -127,7 +127,8 @@ _STEP_SLIPS = {
     title="One correct training step",
     hints=(
         "Four parts, in this order: reset the gradients of w and b, compute the loss of t_p = w * x + b, "
-        "call loss.backward(), then change w and b in place inside `with torch.no_grad():`. Return the loss.",
+        "call loss.backward(), then change w and b in place inside `with torch.no_grad():`. Return the loss. "
+        "(The reset may go anywhere before backward(): lesson 4 writes forward, loss, zero, backward, update.)",
         "w.grad = None; b.grad = None; loss = ((w * x + b - y) ** 2).mean(); loss.backward(); then under "
         "`with torch.no_grad():` write w -= lr * w.grad and b -= lr * b.grad; finally return loss.",
     ),
