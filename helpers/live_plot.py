@@ -44,18 +44,24 @@ def encode_png(canvas: FigureCanvasAgg) -> bytes:
 class BlitFigure:
     """A figure whose static part is drawn once and cached; each frame redraws only the animated artists.
 
-    Subclasses describe their static part with a hashable `static_key` (e.g. the axis limits): a frame
+    Use it directly (draw on `fig`, `animate` the moving artists, call `frame`) or subclass it. Whoever
+    changes the static part describes it with a hashable `static_key` (e.g. the axis limits): a frame
     reuses the cached background drawn for that key, so going back to earlier limits costs no redraw.
     """
 
     CACHE_SIZE = 12  # backgrounds kept (each is width x height x 4 bytes, about 0.5 MB)
 
-    def __init__(self, width_px: int = 420, height_px: int = 300) -> None:
-        zoom = scale(100) / 100  # presenter mode: the same layout, half as big again
+    def __init__(self, width_px: int = 420, height_px: int = 300, zoom: float | None = None) -> None:
+        """`zoom`: the PNG is `zoom` times width_px x height_px, text and lines included; by default 1.5 in
+        presenter mode (the same layout, half as big again). A caller that sizes for presenter mode itself
+        passes zoom=1."""
+        if zoom is None:
+            zoom = scale(100) / 100
         with mpl.rc_context(_FONT):
             self.fig = Figure(figsize=(width_px / 100, height_px / 100), dpi=100 * zoom)
         self.canvas = FigureCanvasAgg(self.fig)
         self._animated: list[Artist] = []
+        self._on_top: list[Artist] = []
         self._backgrounds: OrderedDict[Hashable, object] = OrderedDict()
         self.static_key: Hashable = None
         self.full_redraws = 0  # how often the whole figure was drawn (tests and the benchmark read these)
@@ -66,6 +72,12 @@ class BlitFigure:
         for artist in artists:
             artist.set_animated(True)
             self._animated.append(artist)
+
+    def keep_on_top(self, *artists: Artist) -> None:
+        """Keep fixed `artists` (a legend) above the moving ones: they stay in the cached background, and each
+        frame copies their area back from it, far cheaper than drawing them again. A moving line is hidden
+        under them (also under a see-through legend frame) and stops a pixel or two short of their edge."""
+        self._on_top.extend(artists)
 
     def invalidate(self) -> None:
         """The static part changed in a way `static_key` does not show: forget every cached background."""
@@ -87,8 +99,19 @@ class BlitFigure:
         for artist in self._animated:
             if artist.get_visible():
                 self.fig.draw_artist(artist)
+        for artist in self._on_top:
+            if artist.get_visible():
+                self.canvas.restore_region(background, bbox=self._pixels_of(artist), xy=(0, 0))
         self.frames += 1
         return encode_png(self.canvas)
+
+    def _pixels_of(self, artist: Artist) -> tuple[int, int, int, int]:
+        """The canvas pixels `artist` covers, two more each side (its edge line, snapping, antialiasing):
+        (left, top, right, bottom), all included, counted from the top left (as restore_region reads them)."""
+        box = artist.get_window_extent(self.canvas.get_renderer())
+        width, height = int(self.fig.bbox.width), int(self.fig.bbox.height)
+        return (max(math.floor(box.x0) - 2, 0), max(math.floor(height - box.y1) - 2, 0),
+                min(math.ceil(box.x1) + 1, width - 1), min(math.ceil(height - box.y0) + 1, height - 1))
 
 
 def thin(x: np.ndarray, y: np.ndarray, x_per_pixel: float, y_per_pixel: float) -> np.ndarray:

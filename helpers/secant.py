@@ -5,6 +5,7 @@
     explorer.show()
 
 The notebook passes its own loss and its own difference functions: this module only draws them.
+A slider change redraws only what moves (helpers.live_plot.BlitFigure): the curve and the axes are fixed.
 """
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ import math
 from typing import Any, Callable
 
 import ipywidgets as widgets
-from matplotlib.figure import Figure
 
 from helpers.errors import CourseError, positive_number
+from helpers.live_plot import BlitFigure
 from helpers.style import scale
-from helpers.widget_display import png_bytes, show_with_picture
+from helpers.widget_display import show_with_picture
 
 Curve = Callable[[float], Any]
 Difference = Callable[[Curve, float, float], Any]
@@ -104,8 +105,9 @@ class SecantExplorer:
         )
 
     def _figure(self, x_lo: float, x_hi: float) -> None:
-        """Draw what never changes (the curve, the fixed axes) and create the lines that redraw() moves."""
-        self.fig = Figure(figsize=(scale(520) / 100, scale(330) / 100), dpi=100)
+        """Draw what never changes (the curve, the fixed axes) and create the artists that redraw() moves."""
+        self.plot = BlitFigure(scale(520), scale(330), zoom=1)  # sized for presenter mode here, like the sliders
+        self.fig = self.plot.fig
         ax = self.ax = self.fig.add_subplot()
         xs = [x_lo + (x_hi - x_lo) * i / 300 for i in range(301)]
         ys = [_number(self.f(x), "f(w)", "return the loss as one number, e.g. loss_fn(model(t_u, w, 0.0), t_c)") for x in xs]
@@ -123,8 +125,15 @@ class SecantExplorer:
             # Later labels get smaller dots, so dots at a shared point stay visible inside each other.
             (self.dots[label],) = ax.plot([], [], "o", color=color, ms=max(10 - 3 * i, 4))
         (self.point,) = ax.plot([], [], "ko", ms=5)
-        ax.legend(loc="upper center", fontsize="small")
+        legend = ax.legend(loc="upper center", fontsize="small")
         self.fig.subplots_adjust(left=0.15, right=0.97, top=0.9, bottom=0.14)
+        # The lines move; they are drawn over the cached curve and grid, then what a full drawing puts on top of
+        # them: the axis lines, the title and the legend (fixed: its pixels are copied back from the cache).
+        moving = [self.tangent]
+        for label in self.differences:
+            moving += [self.secants[label], self.dots[label]]
+        self.plot.animate(*moving, self.point, *ax.spines.values(), ax.title)
+        self.plot.keep_on_top(legend)
 
     def _estimate(self, label: str, w: float, h: float) -> tuple[float, list[float]]:
         """Run one difference function, recording where it evaluated f."""
@@ -168,13 +177,13 @@ class SecantExplorer:
                 f"<tr><td>{label}</td><td style='text-align:right'>{slope:.4f}</td>"
                 f"<td style='text-align:right'>{abs(slope - exact):.2e}</td></tr>"
             )
-        self.ax.set_title(f"w = {w:.2f}, h = {h:.1e}")
+        self.ax.title.set_text(f"w = {w:.2f}, h = {h:.1e}")
         self.estimate.value = (
             f"<table style='font-family:monospace;font-size:{scale(13)}px;border-spacing:{scale(10)}px 2px'>"
             f"<tr><th style='text-align:left'>slope</th><th>estimate</th><th>error</th></tr>{''.join(rows)}"
             f"<tr><td>by hand</td><td style='text-align:right'>{exact:.4f}</td><td></td></tr></table>"
         )
-        self.png = png_bytes(self.fig)
+        self.png = self.plot.frame()
         self.image.value = self.png
 
     def caption(self) -> str:

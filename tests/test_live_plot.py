@@ -10,7 +10,7 @@ from PIL import Image
 
 from helpers import style
 from helpers.errors import CourseError
-from helpers.live_plot import LossPlot, TrajectoryPlot, _nice_ceiling, thin
+from helpers.live_plot import BlitFigure, LossPlot, TrajectoryPlot, _nice_ceiling, encode_png, thin
 
 
 def pixels(png: bytes) -> np.ndarray:
@@ -158,6 +158,41 @@ def test_presenter_mode_makes_the_same_plot_half_as_big_again():
     finally:
         style.course_style(presenter=False)
     assert big.size == (630, 450)
+
+
+def test_zoom_1_keeps_the_requested_size_in_presenter_mode():
+    style.course_style(presenter=True)
+    try:
+        plot = BlitFigure(520, 330, zoom=1)  # e.g. a widget that already enlarged its size with scale()
+        plot.fig.add_subplot()
+        size = Image.open(io.BytesIO(plot.frame())).size
+    finally:
+        style.course_style(presenter=False)
+    assert size == (520, 330)
+
+
+def test_an_artist_kept_on_top_stays_above_the_moving_line_and_is_not_redrawn():
+    plot = BlitFigure(300, 200)
+    ax = plot.fig.add_subplot()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.plot([], [], color="black", label="a fixed legend, on top")
+    legend = ax.legend(loc="center", framealpha=1)
+    (line,) = ax.plot([0.05, 0.95], [0.5, 0.5], color="tab:red", lw=3)  # right through the legend
+    plot.animate(line)
+    plot.keep_on_top(legend)
+    plot.frame()
+    line.set_ydata([0.45, 0.55])  # inside the axes, off the axis lines (drawn over it)
+    frame = pixels(plot.frame())
+    line.set_animated(False)
+    plot.canvas.draw()  # a full drawing: the legend (zorder 5) over the line (zorder 2)
+    full = pixels(encode_png(plot.canvas))
+    differ = np.argwhere((frame != full).any(axis=2))
+    left, top, right, bottom = plot._pixels_of(legend)
+    assert all(left <= x <= right and top <= y <= bottom for y, x in differ)  # at most the legend's edge pixels
+    assert len(differ) < 0.05 * (right - left) * (bottom - top)
+    assert (frame[top:bottom, :left] != full[0, 0]).any()  # the line is drawn up to the legend
+    assert plot.full_redraws == 1
 
 
 def test_thinning_keeps_one_point_per_pixel_and_both_ends():
