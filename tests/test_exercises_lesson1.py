@@ -4,24 +4,19 @@ from __future__ import annotations
 import pytest
 import torch
 
-from helpers.checks import check
 from helpers.data import thermometer
+from checking import run_check
 
 t_u, t_c = thermometer(torch.float64)
 
 
-def result(name, answer, capsys) -> str:
-    check(name, answer)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, out  # one line, no traceback
-    return out
 
 
 # --- backward_difference -------------------------------------------------------------------------
 
 
 def test_backward_difference_accepts_a_correct_answer(capsys):
-    assert result("backward_difference", lambda f, x, h: (f(x) - f(x - h)) / h, capsys).startswith("✓")
+    assert run_check("backward_difference", lambda f, x, h: (f(x) - f(x - h)) / h, capsys).startswith("✓")
 
 
 @pytest.mark.parametrize(
@@ -37,7 +32,7 @@ def test_backward_difference_accepts_a_correct_answer(capsys):
     ],
 )
 def test_backward_difference_names_the_slip(wrong, sentence, capsys):
-    out = result("backward_difference", wrong, capsys)
+    out = run_check("backward_difference", wrong, capsys)
     assert out.startswith("✗ A backward difference:") and sentence in out, out
 
 
@@ -48,27 +43,27 @@ def test_backward_difference_forgotten_return_and_stub(capsys):
     def stub(f, x, h):
         raise NotImplementedError
 
-    assert "did you forget `return`?" in result("backward_difference", forgot_return, capsys)
-    assert "not done yet" in result("backward_difference", stub, capsys)
+    assert "did you forget `return`?" in run_check("backward_difference", forgot_return, capsys)
+    assert "not done yet" in run_check("backward_difference", stub, capsys)
 
 
 def test_backward_difference_broken_code_is_a_sentence(capsys):
-    out = result("backward_difference", lambda f, x, h: (f(x) - f(x - h)) / undefined_name, capsys)  # noqa: F821
+    out = run_check("backward_difference", lambda f, x, h: (f(x) - f(x - h)) / undefined_name, capsys)  # noqa: F821
     assert "raised NameError: name 'undefined_name' is not defined" in out
 
 
 def test_backward_difference_value_instead_of_function(capsys):
-    assert "expected your function itself" in result("backward_difference", 11.41, capsys)
+    assert "expected your function itself" in run_check("backward_difference", 11.41, capsys)
 
 
 # --- best_central_step ---------------------------------------------------------------------------
 
 
 def test_best_central_step_accepts_cube_root_of_eps_and_close_variants(capsys):
-    assert result("best_central_step", lambda d: torch.finfo(d).eps ** (1 / 3), capsys).startswith("✓")
-    assert result("best_central_step", lambda d: (3 * torch.finfo(d).eps) ** (1 / 3), capsys).startswith("✓")
+    assert run_check("best_central_step", lambda d: torch.finfo(d).eps ** (1 / 3), capsys).startswith("✓")
+    assert run_check("best_central_step", lambda d: (3 * torch.finfo(d).eps) ** (1 / 3), capsys).startswith("✓")
     as_tensor = lambda d: torch.tensor(torch.finfo(d).eps, dtype=torch.float64) ** (1 / 3)  # noqa: E731
-    assert result("best_central_step", as_tensor, capsys).startswith("✓")
+    assert run_check("best_central_step", as_tensor, capsys).startswith("✓")
 
 
 @pytest.mark.parametrize(
@@ -84,12 +79,12 @@ def test_best_central_step_accepts_cube_root_of_eps_and_close_variants(capsys):
     ],
 )
 def test_best_central_step_names_the_slip(wrong, sentence, capsys):
-    out = result("best_central_step", wrong, capsys)
+    out = run_check("best_central_step", wrong, capsys)
     assert out.startswith("✗ The best step for a central difference:") and sentence in out, out
 
 
 def test_best_central_step_broken_code_is_a_sentence(capsys):
-    out = result("best_central_step", lambda d: torch.finfo(d).epsilon, capsys)
+    out = run_check("best_central_step", lambda d: torch.finfo(d).epsilon, capsys)
     assert "raised AttributeError" in out
 
 
@@ -108,8 +103,8 @@ def test_dloss_dw2_accepts_a_correct_answer_in_float32_too(capsys):
         u, c = t_u.float(), t_c.float()
         return (2 * (w2 * u**2 + w1 * u + b - c) * u**2).mean()
 
-    assert result("dloss_dw2", right, capsys).startswith("✓")
-    assert result("dloss_dw2", right_float32, capsys).startswith("✓")
+    assert run_check("dloss_dw2", right, capsys).startswith("✓")
+    assert run_check("dloss_dw2", right_float32, capsys).startswith("✓")
 
 
 @pytest.mark.parametrize(
@@ -127,10 +122,10 @@ def test_dloss_dw2_accepts_a_correct_answer_in_float32_too(capsys):
     ],
 )
 def test_dloss_dw2_names_the_slip(wrong, sentence, capsys):
-    out = result("dloss_dw2", wrong, capsys)
+    out = run_check("dloss_dw2", wrong, capsys)
     assert out.startswith("✗ A gradient by hand for a curved model:") and sentence in out, out
 
 
 def test_dloss_dw2_broken_code_is_a_sentence(capsys):
-    out = result("dloss_dw2", lambda w2, w1, b: (t_u @ t_c[:3]), capsys)
+    out = run_check("dloss_dw2", lambda w2, w1, b: (t_u @ t_c[:3]), capsys)
     assert "raised RuntimeError" in out and "Fix that line" in out
