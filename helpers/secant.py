@@ -16,7 +16,7 @@ import ipywidgets as widgets
 
 from helpers.errors import CourseError, positive_number
 from helpers.live_plot import BlitFigure
-from helpers.style import scale
+from helpers.style import presenter_mode, scale
 from helpers.widget_display import show_with_picture
 
 Curve = Callable[[float], Any]
@@ -100,13 +100,18 @@ class SecantExplorer:
         self.redraw()
         self.w_slider.observe(self.redraw, names="value")
         self.h_slider.observe(self.redraw, names="value")
+        # Presenter mode: a row that does not fit the window wraps (the table goes below the plot), never off the edge.
+        rows = {"flex_flow": "row wrap"} if presenter_mode() else {}
         self.widget = widgets.VBox(
-            [widgets.HBox([self.w_slider, self.h_slider]), widgets.HBox([self.image, self.estimate])]
+            [widgets.HBox([self.w_slider, self.h_slider], layout=rows),
+             widgets.HBox([self.image, self.estimate], layout=rows)]
         )
 
     def _figure(self, x_lo: float, x_hi: float) -> None:
         """Draw what never changes (the curve, the fixed axes) and create the artists that redraw() moves."""
-        self.plot = BlitFigure(scale(520), scale(330), zoom=1)  # sized for presenter mode here, like the sliders
+        # Sized for presenter mode here, like the sliders: 720 px wide there, so the table fits beside it at 1280 px.
+        width, height = (720, 460) if presenter_mode() else (520, 330)
+        self.plot = BlitFigure(width, height, zoom=1)
         self.fig = self.plot.fig
         ax = self.ax = self.fig.add_subplot()
         xs = [x_lo + (x_hi - x_lo) * i / 300 for i in range(301)]

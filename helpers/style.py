@@ -32,7 +32,9 @@ _PRESENTER_CSS = """<style>
   --jp-widgets-inline-width-short: 130px;
 }
 .jp-OutputArea .widget-html-content { font-size: 20px; }
-.jp-OutputArea .widget-slider .slider-container { min-width: 400px; }
+/* A slider without a width of its own: a longer track. A width set by its layout still wins (an inline style), and
+   the track shrinks to fit it (a min-width on the track pushed the readout over the next widget). */
+.jp-OutputArea .widget-hslider { width: 680px; }
 .jp-OutputArea .jp-RenderedText pre, .jp-OutputArea .widget-output pre { font-size: 140%; }
 </style>"""
 
