@@ -11,7 +11,6 @@ instead of the 50-100 ms of a fresh figure.
 """
 from __future__ import annotations
 
-import io
 import math
 from collections import OrderedDict
 from typing import Hashable, Sequence
@@ -23,22 +22,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, NullLocator
-from PIL import Image
 
 from helpers.errors import CourseError
 from helpers.style import scale
+from helpers.widget_display import encode_png
 
 _FONT = {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 8}
 TRAIN_COLOR, VAL_COLOR, ALERT_COLOR = "tab:blue", "tab:orange", "#c0392b"
-
-
-def encode_png(canvas: FigureCanvasAgg) -> bytes:
-    """The canvas's current pixels as a PNG, quickly: no redraw, RGB, light compression."""
-    rgba = canvas.buffer_rgba()
-    picture = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1)
-    out = io.BytesIO()
-    picture.convert("RGB").save(out, format="PNG", compress_level=1)
-    return out.getvalue()
 
 
 class BlitFigure:

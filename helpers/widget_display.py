@@ -15,16 +15,20 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 
-def png_bytes(fig: Figure, compress_level: int = 1) -> bytes:
-    """Render a matplotlib figure to PNG quickly (no tight bounding box, light compression)."""
+def encode_png(canvas: FigureCanvasAgg) -> bytes:
+    """The canvas's current pixels as a PNG, quickly: no redraw, RGB, light compression."""
+    rgba = canvas.buffer_rgba()
+    picture = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1)
+    out = io.BytesIO()
+    picture.convert("RGB").save(out, format="PNG", compress_level=1)
+    return out.getvalue()
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """Draw a matplotlib figure and encode it quickly (no tight bounding box, light compression)."""
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     canvas.draw()
-    rgba = canvas.buffer_rgba()
-    out = io.BytesIO()
-    Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1).save(
-        out, format="PNG", compress_level=compress_level
-    )
-    return out.getvalue()
+    return encode_png(canvas)
 
 
 def show_with_picture(widget: widgets.Widget, picture: bytes | Figure, caption: str) -> None:

@@ -10,7 +10,8 @@ from PIL import Image
 
 from helpers import style
 from helpers.errors import CourseError
-from helpers.live_plot import BlitFigure, LossPlot, TrajectoryPlot, _nice_ceiling, encode_png, thin
+from helpers.live_plot import BlitFigure, LossPlot, TrajectoryPlot, _nice_ceiling, thin
+from helpers.widget_display import encode_png
 
 
 def pixels(png: bytes) -> np.ndarray:
