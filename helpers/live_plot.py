@@ -69,10 +69,6 @@ class BlitFigure:
         under them (also under a see-through legend frame) and stops a pixel or two short of their edge."""
         self._on_top.extend(artists)
 
-    def invalidate(self) -> None:
-        """The static part changed in a way `static_key` does not show: forget every cached background."""
-        self._backgrounds.clear()
-
     def frame(self) -> bytes:
         """Render the current state to PNG, drawing the static part only if no background is cached for it."""
         background = self._backgrounds.get(self.static_key)
