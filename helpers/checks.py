@@ -1,43 +1,37 @@
-"""Exercise checks: one interface for every lesson.
+"""The toolkit exercises are written with: the Exercise record, the `exercise` decorator, and the
+building blocks a test uses to answer a wrong answer with one sentence.
 
-In a notebook::
-
-    from helpers.checks import check, hint
-
-    def central_difference(f, x, h):
-        raise NotImplementedError  # replace this line with your code
-
-    check("central_difference", central_difference)  # ✓, or one sentence on what is wrong
-    hint("central_difference")                        # hint 1; call again for hint 2, then the solution
-
-Exercises live in ``helpers/exercises/lesson*.py``; each is a function decorated with
-:func:`exercise` that raises :class:`Wrong` with a friendly sentence when the answer is off.
+Learners never import this module: notebooks use ``from helpers.exercises import check, hint``.
+Each lesson's exercises live in ``helpers/exercises/lessonN.py``, and ``helpers/exercises/__init__.py``
+lists those modules explicitly, so this module knows nothing about them (the imports point downward).
 """
 from __future__ import annotations
 
-import importlib
 import math
-import pkgutil
 import textwrap
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import torch
 
-__all__ = ["check", "hint", "exercise", "Wrong", "call", "expect", "expect_close", "EXERCISES"]
+__all__ = [
+    "Exercise", "exercise", "Wrong", "NotAttempted", "call", "expect", "expect_close",
+    "first_slip", "explain_error",
+]
 
 
 class Wrong(Exception):
     """Raised by an exercise's test with one sentence saying what is off and what to do."""
 
 
-class _NotAttempted(Exception):
+class NotAttempted(Exception):
     """The learner's code still raises NotImplementedError."""
 
 
 @dataclass
 class Exercise:
+    """One checked exercise: its test, its hints (nudge, pointer, ...) and the solution shown last."""
+
     name: str
     lesson: int
     title: str
@@ -48,11 +42,6 @@ class Exercise:
     hints_given: int = field(default=0, compare=False)
 
 
-EXERCISES: dict[str, Exercise] = {}
-# Hand-outs made with `python -m helpers.student_copies --no-solutions` hold this file next to the notebooks.
-NO_SOLUTIONS_FILE = ".descent-no-solutions"
-
-
 def exercise(
     name: str,
     *,
@@ -61,8 +50,8 @@ def exercise(
     hints: tuple[str, ...],
     solution: str,
     given: Callable[[], dict[str, Any]] = dict,
-):
-    """Register the decorated function as the test of exercise `name`.
+) -> Callable[[Callable[[Any], None]], Exercise]:
+    """Turn the decorated test function into the :class:`Exercise` called `name`.
 
     `solution` is the code a learner is shown after the last hint; run in a namespace holding `torch`
     and what `given()` returns (the names the notebook has defined by then), it must define `name`.
@@ -71,73 +60,10 @@ def exercise(
     if len(hints) < 2:
         raise ValueError(f"exercise {name!r} needs at least two hints before its solution")
 
-    def register(test: Callable[[Any], None]) -> Callable[[Any], None]:
-        EXERCISES[name] = Exercise(name, lesson, title, tuple(hints), textwrap.dedent(solution).strip(), test, given)
-        return test
+    def make(test: Callable[[Any], None]) -> Exercise:
+        return Exercise(name, lesson, title, tuple(hints), textwrap.dedent(solution).strip(), test, given)
 
-    return register
-
-
-def _load_all() -> None:
-    from helpers import exercises
-
-    for module in pkgutil.iter_modules(exercises.__path__):
-        importlib.import_module(f"{exercises.__name__}.{module.name}")
-
-
-def _lookup(name: str) -> Exercise:
-    _load_all()
-    if name not in EXERCISES:
-        known = ", ".join(sorted(EXERCISES)) or "none yet"
-        raise LookupError(f"There is no exercise called {name!r}; the exercises are: {known}.")
-    return EXERCISES[name]
-
-
-def check(name: str, answer: Any) -> None:
-    """Run exercise `name`'s test on `answer` and print one line: ✓, or what is wrong and what to do."""
-    try:
-        ex = _lookup(name)
-    except LookupError as err:
-        print(f"✗ {err}")
-        return
-    try:
-        ex.test(answer)
-    except _NotAttempted:
-        print(
-            f"… {ex.title}: not done yet. Replace `raise NotImplementedError` with your code and run the cell "
-            f'again; stuck? run hint("{name}").'
-        )
-    except Wrong as wrong:
-        print(f"✗ {ex.title}: {wrong}")
-    else:
-        print(f"✓ {ex.title}: correct. Well done!")
-
-
-def solutions_withheld() -> bool:
-    """True when the kernel runs in a folder holding NO_SOLUTIONS_FILE, or below one."""
-    here = Path.cwd()
-    return any((folder / NO_SOLUTIONS_FILE).exists() for folder in (here, *here.parents))
-
-
-def hint(name: str) -> None:
-    """Print the next hint for exercise `name`; after the last hint, the solution (unless withheld)."""
-    try:
-        ex = _lookup(name)
-    except LookupError as err:
-        print(f"✗ {err}")
-        return
-    level = ex.hints_given
-    ex.hints_given += 1
-    if level < len(ex.hints):
-        print(f"Hint {level + 1} of {len(ex.hints)} for {ex.title}: {ex.hints[level]}")
-        if level + 1 < len(ex.hints):
-            print(f'(Run hint("{name}") again for hint {level + 2}.)')
-        elif not solutions_withheld():
-            print(f'(Run hint("{name}") again for the solution.)')
-    elif solutions_withheld():
-        print(f"Your instructor has turned solutions off for {ex.title}: look again at the hints, or ask them.")
-    else:
-        print(f"Solution for {ex.title}:\n\n{ex.solution}")
+    return make
 
 
 # --- building blocks for the tests in helpers/exercises/ ---------------------------------------------
@@ -167,7 +93,7 @@ def call(fn: Any, *args: Any, what: str) -> Any:
     try:
         return fn(*args)
     except NotImplementedError:
-        raise _NotAttempted() from None
+        raise NotAttempted() from None
     except Exception as err:  # the learner's code: explain it, do not dump a traceback
         message = str(err).rstrip(".")
         raise Wrong(f"calling {what} raised {type(err).__name__}: {message}. Fix that line and run the cell again.") from None
@@ -202,3 +128,29 @@ def expect_close(got: Any, expected: float | torch.Tensor, what: str, rtol: floa
             f"{what} differs from the expected values: at index {worst} it is {got_t.flatten()[worst].item():.6g}"
             f" instead of {expected_t.flatten()[worst].item():.6g}."
         )
+
+
+def first_slip(got: Any, slips: Iterable[tuple[Any, str]], same: Callable[[Any, Any], bool]) -> None:
+    """Raise :class:`Wrong` with the sentence of the first slip whose value is `same` as `got`.
+
+    `slips` pairs what a typical mistake returns with the sentence that names that mistake.
+    """
+    for value, sentence in slips:
+        if same(got, value):
+            raise Wrong(sentence)
+
+
+def explain_error(err: Wrong, known: Iterable[tuple[str, str]]) -> None:
+    """Re-raise `err` as the sentence of the first `(fragment, sentence)` whose fragment its text contains.
+
+    Torch's own messages are long and name its internals; `known` maps the ones a lesson expects to
+    the sentence that fixes them. An unknown message is re-raised cut to its first line.
+    """
+    text = str(err)
+    for fragment, sentence in known:
+        if fragment in text:
+            raise Wrong(sentence) from None
+    first_line = text.strip().splitlines()[0] if text.strip() else text
+    if first_line != text:
+        raise Wrong(first_line.rstrip(".") + ".") from None
+    raise err

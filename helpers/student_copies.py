@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.checks import EXERCISES, NO_SOLUTIONS_FILE, _load_all
+from helpers.exercises import EXERCISES, NO_SOLUTIONS_FILE
 from helpers.errors import CourseError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +50,6 @@ def _squeeze(text: str) -> str:
 
 def leaked_solutions(nb: nbformat.NotebookNode) -> list[str]:
     """Names of the exercises whose solution code appears in one of `nb`'s cells (spacing ignored)."""
-    _load_all()
     sources = [_squeeze(cell.source) for cell in nb.cells]
     return sorted(
         name for name, ex in EXERCISES.items() if any(_squeeze(ex.solution) in source for source in sources)

@@ -2,7 +2,7 @@
 
 Everything is measured in ONE run, inside a real Jupyter kernel of this interpreter (widget updates and
 display messages are really serialised and sent; this script plays the browser and receives them). The lab
-is built from the lesson's own cells (notebooks/05_lab.ipynb, by cell id), so the training step measured is
+is built from the lesson's own cells (notebooks/08_lab.ipynb, by cell id), so the training step measured is
 the one learners run. Measured:
 
 1. a learning-rate change (the slider's callback: start over, 20-epoch preview, redraw both plots), kernel side;
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from helpers.execute import use_this_interpreter  # noqa: E402  (the same kernel the notebooks run in)
 
-LESSON = ROOT / "notebooks" / "05_lab.ipynb"
+LESSON = ROOT / "notebooks" / "08_lab.ipynb"
 REPEATS = 5  # runs of each kind, alternating; the table shows medians
 LESSON_CELLS = ["setup", "data-split", "model-and-loss", "train-epoch", "optimizers", "scale-inputs"]
 

@@ -1,7 +1,7 @@
 """What every exercise test asserts about the checker's answer: one plain line, never a traceback."""
 from __future__ import annotations
 
-from helpers.checks import check
+from helpers.exercises import check
 
 
 def run_check(name: str, answer, capsys) -> str:

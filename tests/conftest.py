@@ -21,7 +21,26 @@ def exempt_cells() -> tuple[int, dict[str, int]]:
     return total, exempt
 
 
+RUN_ALL_SECONDS: dict[str, float] = {}  # notebook name -> seconds its cells took under nbval (kernel side)
+
+
+def pytest_runtest_logreport(report) -> None:
+    path = Path(report.location[0])
+    if report.when == "call" and path.suffix == ".ipynb":
+        RUN_ALL_SECONDS[path.name] = RUN_ALL_SECONDS.get(path.name, 0.0) + report.duration
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
+    from test_lesson_size import lesson_sizes
+
+    terminalreporter.write_line("lesson sizes (budget: 2400 words, 32 code cells, 3 exercises, Run All 8 s):")
+    for name, words, cells, exercises in lesson_sizes():
+        seconds = f"{RUN_ALL_SECONDS[name]:.1f} s" if name in RUN_ALL_SECONDS else "not run"
+        terminalreporter.write_line(
+            f"  {name:<40} {words:>5} words {cells:>3} code cells {exercises:>2} exercises  Run All {seconds}"
+        )
+    if RUN_ALL_SECONDS:
+        terminalreporter.write_line(f"  whole course under nbval: {sum(RUN_ALL_SECONDS.values()):.1f} s of cell time")
     total, exempt = exempt_cells()
     detail = ", ".join(f"{name}: {n}" for name, n in exempt.items()) or "none"
     terminalreporter.write_line(

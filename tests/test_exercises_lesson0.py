@@ -4,10 +4,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from helpers.checks import EXERCISES, _load_all
+from helpers.exercises import EXERCISES
 from checking import run_check
 
-_load_all()
 
 
 

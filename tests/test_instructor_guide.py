@@ -7,11 +7,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.checks import EXERCISES, _load_all
+from helpers.exercises import EXERCISES
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = (ROOT / "docs" / "instructor_guide.md").read_text()
-_load_all()
 
 
 def lesson_sections() -> dict[int, str]:

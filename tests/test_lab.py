@@ -17,7 +17,7 @@ from helpers.data import thermometer, train_val_split
 from helpers.errors import CourseError
 from helpers.lab import PREVIEW_EPOCHS, DescentLab, check_epochs, check_lr
 
-# --- what the notebook defines (notebooks/05_lab.ipynb) --------------------------------------------------
+# --- what the notebook defines (notebooks/08_lab.ipynb) --------------------------------------------------
 
 
 def model(t_u, w, b):

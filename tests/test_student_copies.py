@@ -10,14 +10,13 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from helpers import checks, execute
-from helpers.checks import EXERCISES, _load_all, hint
+from helpers import execute
+from helpers.exercises import EXERCISES, hint
 from helpers.errors import CourseError
 from helpers.student_copies import NO_SOLUTIONS_FILE, main, write_copies
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-_load_all()
 
 
 def squeeze(text: str) -> str:
@@ -129,11 +128,6 @@ def test_no_solutions_writes_the_marker_and_a_plain_run_removes_it(tmp_path, cap
     assert not (tmp_path / NO_SOLUTIONS_FILE).exists()
 
 
-def test_checks_and_copies_agree_on_the_marker_name():
-    assert getattr(checks, "NO_SOLUTIONS_FILE", NO_SOLUTIONS_FILE) == NO_SOLUTIONS_FILE
-
-
-@pytest.mark.skipif(not hasattr(checks, "solutions_withheld"), reason="helpers/checks.py does not read the marker yet")
 def test_hint_withholds_the_solution_in_a_folder_with_the_marker(tmp_path, monkeypatch, capsys):
     (tmp_path / NO_SOLUTIONS_FILE).write_text("")
     monkeypatch.chdir(tmp_path)

@@ -1,4 +1,4 @@
-"""The lab (notebooks/05_lab.ipynb) answers a learner's clicks in a real JupyterLab: sliders, Run, Step, Reset.
+"""The lab (notebooks/08_lab.ipynb) answers a learner's clicks in a real JupyterLab: sliders, Run, Step, Reset.
 
 The lab's widgets carry CSS classes (`descent-lr`, `descent-run`, ...) added with ipywidgets' add_class;
 these tests find the controls by them. Each test sets the controls it relies on.
@@ -13,7 +13,7 @@ import pytest
 from lab_server import SCREENSHOTS
 from notebook_page import NOTEBOOK, OpenedNotebook
 
-LAB = "05_lab.ipynb"
+LAB = "08_lab.ipynb"
 HOOKS = (
     "descent-lr", "descent-epochs", "descent-run", "descent-step", "descent-reset", "descent-optimizer",
     "descent-scaling", "descent-readout", "descent-loss-plot", "descent-trajectory-plot",

@@ -1,0 +1,2 @@
+"""Lesson 7: exercises (being written)."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""Lesson 8: exercises (being written)."""
+from __future__ import annotations
