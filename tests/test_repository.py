@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,3 +76,20 @@ def test_binder_badge_opens_lesson_one_in_jupyterlab():
     badge = re.search(r"\(https://mybinder\.org/v2/gh/[^)]+\?urlpath=lab/tree/(notebooks/[\w.-]+\.ipynb)\)", README)
     assert badge and (ROOT / badge[1]).exists()
     assert badge[1] == "notebooks/01_finite_differences.ipynb"
+
+
+def test_notebooks_find_helpers_through_the_link_in_their_own_folder():
+    link = ROOT / "notebooks" / "helpers"
+    assert link.is_symlink() and Path(os.readlink(link)) == Path("../helpers")
+    assert "-e ." not in (ROOT / "requirements.txt").read_text().split()
+
+
+def test_a_kernel_started_in_notebooks_imports_the_helpers_of_its_own_copy(tmp_path):
+    # A second copy of the course (as a student's pulled copy on a hub): its notebooks import its helpers.
+    copy = tmp_path / "copy"
+    shutil.copytree(ROOT / "helpers", copy / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "notebooks").mkdir()
+    (copy / "notebooks" / "helpers").symlink_to(Path("..") / "helpers")
+    found = subprocess.run([sys.executable, "-c", "import helpers; print(helpers.__file__)"],
+                           cwd=copy / "notebooks", capture_output=True, text=True, timeout=60)
+    assert found.stdout.strip() == str(copy / "notebooks" / "helpers" / "__init__.py"), found.stderr
