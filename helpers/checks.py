@@ -16,7 +16,7 @@ import torch
 
 __all__ = [
     "Exercise", "exercise", "Wrong", "NotAttempted", "call", "expect", "expect_close",
-    "first_slip", "explain_error",
+    "first_slip", "explain_error", "first_line",
 ]
 
 
@@ -81,6 +81,16 @@ def _describe(value: Any) -> str:
     return f"{value!r} (a {type(value).__name__})"
 
 
+def first_line(err: BaseException, limit: int = 200) -> str:
+    """The first line of an error's message, without a final full stop, cut to `limit` characters.
+
+    Torch's messages can run to several lines and a thousand characters; a learner needs the first.
+    """
+    lines = str(err).strip().splitlines()
+    text = lines[0].strip().rstrip(".") if lines else type(err).__name__
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def call(fn: Any, *args: Any, what: str) -> Any:
     """Call the learner's `fn(*args)`; turn anything it raises into a plain :class:`Wrong` sentence.
 
@@ -95,8 +105,9 @@ def call(fn: Any, *args: Any, what: str) -> Any:
     except NotImplementedError:
         raise NotAttempted() from None
     except Exception as err:  # the learner's code: explain it, do not dump a traceback
-        message = str(err).rstrip(".")
-        raise Wrong(f"calling {what} raised {type(err).__name__}: {message}. Fix that line and run the cell again.") from None
+        raise Wrong(
+            f"calling {what} raised {type(err).__name__}: {first_line(err)}. Fix that line and run the cell again."
+        ) from None
 
 
 def expect(condition: bool, sentence: str) -> None:
@@ -150,7 +161,7 @@ def explain_error(err: Wrong, known: Iterable[tuple[str, str]]) -> None:
     for fragment, sentence in known:
         if fragment in text:
             raise Wrong(sentence) from None
-    first_line = text.strip().splitlines()[0] if text.strip() else text
-    if first_line != text:
-        raise Wrong(first_line.rstrip(".") + ".") from None
+    short = first_line(err) + "."
+    if short != text:
+        raise Wrong(short) from None
     raise err

@@ -14,7 +14,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
+import subprocess
 import sys
 import tempfile
 from datetime import datetime
@@ -23,6 +25,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+
+from helpers.errors import CourseError
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -76,9 +80,34 @@ def _cell_seconds(nb: nbformat.NotebookNode) -> float:
     return total
 
 
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    """Read the notebook at `path`, or raise one CourseError sentence saying why it cannot be read."""
+    if not path.exists():
+        raise CourseError(f"{path} does not exist: give the path of a notebook, e.g. notebooks/01_finite_differences.ipynb.")
+    if path.is_dir() or path.suffix != ".ipynb":
+        raise CourseError(f"{path} is not a notebook (.ipynb file): give the path of a notebook.")
+    try:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+    except Exception as err:  # NotJSONError, ValidationError, UnicodeDecodeError, ...
+        raise CourseError(
+            f"{path} is not a readable notebook ({type(err).__name__}): restore it with git checkout -- {path}."
+        ) from None
+    return nb
+
+
+def cell_error_line(err: CellExecutionError) -> str:
+    """The last line of a cell's error (its exception and message), without terminal colour codes."""
+    lines = ANSI_ESCAPE.sub("", str(err)).strip().splitlines()
+    return lines[-1].strip() if lines else type(err).__name__
+
+
 def execute(path: Path, timeout: int = 600) -> float:
     """Execute the notebook at `path` in place; return the seconds its cells took in the kernel."""
-    nb = nbformat.read(path, as_version=4)
+    nb = read_notebook(path)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     client = NotebookClient(
         nb,
@@ -89,7 +118,8 @@ def execute(path: Path, timeout: int = 600) -> float:
         store_widget_state=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
-    client.execute()
+    # The kernel's own log (e.g. ipykernel's "running over TCP without encryption") is not the notebook's business.
+    client.execute(stderr=subprocess.DEVNULL)
     seconds = _cell_seconds(nb)
     _make_stable(nb)
     nbformat.validate(nb)
@@ -109,9 +139,11 @@ def main(argv: list[str] | None = None) -> int:
         for path in paths:
             try:
                 seconds = execute(path.resolve())
+            except CourseError as err:
+                print(err, file=sys.stderr)
+                return 1
             except CellExecutionError as err:
-                first_line = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
-                print(f"{path}: a cell raised ({first_line}); the notebook was not written.", file=sys.stderr)
+                print(f"{path}: a cell raised ({cell_error_line(err)}); the notebook was not written.", file=sys.stderr)
                 return 1
             peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             print(f"{path}: Run All took {seconds:.1f} s in the kernel (largest kernel so far: {peak_mb:.0f} MB)")

@@ -21,6 +21,7 @@ import nbformat
 
 from helpers.exercises import EXERCISES, NO_SOLUTIONS_FILE
 from helpers.errors import CourseError
+from helpers.execute import read_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 DROPPED_TAGS = {"solution", "instructor"}
@@ -67,7 +68,7 @@ def write_copies(notebooks: Path, out_dir: Path, solutions: bool = True) -> list
         raise CourseError(f"{out_dir} is a file, not a folder: give the name of a folder to write the copies into.")
     copies = []
     for path in paths:
-        copy = student_copy(nbformat.read(path, as_version=4))
+        copy = student_copy(read_notebook(path))
         leaked = leaked_solutions(copy)
         if leaked:
             raise CourseError(
@@ -76,6 +77,9 @@ def write_copies(notebooks: Path, out_dir: Path, solutions: bool = True) -> list
             )
         nbformat.validate(copy)
         copies.append((path.name, copy))
+    blocking = next((folder for folder in (out_dir, *out_dir.parents) if folder.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise CourseError(f"{blocking} is a file, so no folder can be made below it: choose another folder for the copies.")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, copy in copies:
@@ -101,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
         written = write_copies(args.notebooks, args.out_dir, solutions=not args.no_solutions)
     except CourseError as err:
         print(err, file=sys.stderr)
+        return 1
+    except OSError as err:  # a folder that cannot be written, a full disk, ...
+        print(f"Could not write the copies to {args.out_dir} ({err.strerror or err}): choose a folder you can write to.",
+              file=sys.stderr)
         return 1
     copies = "1 student copy" if len(written) == 1 else f"{len(written)} student copies"
     note = " (hint() withholds the solutions there)" if args.no_solutions else ""

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from helpers.checks import Exercise, NotAttempted, Wrong
+from helpers.checks import Exercise, NotAttempted, Wrong, first_line
 from helpers.exercises import lesson0, lesson1, lesson2, lesson3, lesson4, lesson5, lesson6, lesson7, lesson8
 
 __all__ = ["check", "hint", "EXERCISES", "LESSONS", "NO_SOLUTIONS_FILE", "solutions_withheld"]
@@ -43,19 +43,35 @@ EXERCISES: dict[str, Exercise] = _collect(LESSONS)
 NO_SOLUTIONS_FILE = ".descent-no-solutions"
 
 
-def _lookup(name: str) -> Exercise:
+_MISSING = object()
+
+
+def _name_first(name: Any, call: str) -> str:
+    """The sentence for a name that is not a string: the exercise's name comes first, in quotes."""
+    guess = getattr(name, "__name__", None)
+    example = f'{call}("{guess}", {guess})' if guess in EXERCISES and call == "check" else (
+        f'{call}("{guess}")' if guess in EXERCISES else f'{call}("straight_line"{", straight_line" if call == "check" else ""})')
+    return f"{call}() takes the exercise's name first, in quotes, as in {example}."
+
+
+def _lookup(name: Any, call: str) -> Exercise:
+    if not isinstance(name, str):
+        raise LookupError(_name_first(name, call))
     if name not in EXERCISES:
         known = ", ".join(sorted(EXERCISES)) or "none yet"
         raise LookupError(f"There is no exercise called {name!r}; the exercises are: {known}.")
     return EXERCISES[name]
 
 
-def check(name: str, answer: Any) -> None:
+def check(name: str, answer: Any = _MISSING) -> None:
     """Run exercise `name`'s test on `answer` and print one line: ✓, or what is wrong and what to do."""
     try:
-        ex = _lookup(name)
+        ex = _lookup(name, "check")
     except LookupError as err:
         print(f"✗ {err}")
+        return
+    if answer is _MISSING:
+        print(f'✗ check() needs your answer after the name, as in check("{name}", {name}).')
         return
     try:
         ex.test(answer)
@@ -66,6 +82,11 @@ def check(name: str, answer: Any) -> None:
         )
     except Wrong as wrong:
         print(f"✗ {ex.title}: {wrong}")
+    except Exception as err:  # an answer of a shape the test did not foresee: still one sentence
+        print(
+            f"✗ {ex.title}: the check could not use your answer ({type(err).__name__}: {first_line(err)}); "
+            f'pass what the exercise asks for, as in check("{name}", {name}).'
+        )
     else:
         print(f"✓ {ex.title}: correct. Well done!")
 
@@ -79,7 +100,7 @@ def solutions_withheld() -> bool:
 def hint(name: str) -> None:
     """Print the next hint for exercise `name`; after the last hint, the solution (unless withheld)."""
     try:
-        ex = _lookup(name)
+        ex = _lookup(name, "hint")
     except LookupError as err:
         print(f"✗ {err}")
         return
