@@ -9,7 +9,9 @@ A slider change redraws only what moves (helpers.live_plot.BlitFigure): the curv
 """
 from __future__ import annotations
 
+import html
 import math
+from numbers import Real
 from typing import Any, Callable
 
 import ipywidgets as widgets
@@ -28,7 +30,9 @@ COLORS = ("tab:orange", "tab:green", "tab:purple", "tab:red")
 def _number(value: Any, what: str, fix: str) -> float:
     """`value` (a number or a one-element tensor) as a float, or one plain sentence saying what to change."""
     try:
-        return float(value)
+        if isinstance(value, str):
+            raise TypeError(value)
+        return float(value.detach() if hasattr(value, "detach") else value)
     except (TypeError, ValueError, RuntimeError):
         shape = getattr(value, "shape", None)
         got = f"a tensor of shape {tuple(shape)}" if shape is not None else repr(value)
@@ -38,6 +42,41 @@ def _number(value: Any, what: str, fix: str) -> float:
 def _callable(value: Any, name: str, example: str) -> None:
     if not callable(value):
         raise CourseError(f"{name} must be a function (its name, without parentheses), but got {value!r}; try {example}.")
+
+
+def _real(value: Any, name: str, example: str) -> float:
+    """`value` as a float if it is a finite number (not a string, not True/False); otherwise one sentence."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        raise CourseError(f"{name} must be a finite number, but got {value!r}; write it without quotes, e.g. {example}.")
+    return float(value)
+
+
+def _pair(value: Any, name: str, example: str) -> tuple[Any, Any]:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise CourseError(f"{name} must be two numbers (smallest, largest), e.g. {name}={example}, but got {value!r}.")
+    return value[0], value[1]
+
+
+def _first_line(err: BaseException) -> str:
+    lines = str(err).strip().splitlines()
+    return lines[0].rstrip(".") if lines else "(no message)"
+
+
+def _learner_call(fn: Callable[..., Any], args: tuple[Any, ...], call_text: str, fix: str) -> Any:
+    """Call a function the learner passed in; whatever it raises becomes one sentence ending in `fix`."""
+    try:
+        return fn(*args)
+    except CourseError:
+        raise
+    except Exception as err:  # the learner's code: one sentence, not a traceback through the widget
+        raise CourseError(f"{call_text} raised {type(err).__name__}: {_first_line(err)}; {fix}.") from None
+
+
+_F_FIX = "the explorer calls f with one number w: pass a function of w alone, e.g. f=loss_of_w"
+_SLOPE_FIX = (
+    "the explorer calls exact_slope with one number w: pass a function of w alone, "
+    "e.g. exact_slope=lambda w: dloss_dw(w, 0.0)"
+)
 
 
 class SecantExplorer:
@@ -67,15 +106,18 @@ class SecantExplorer:
             )
         for label, difference in differences.items():
             _callable(difference, f"differences[{label!r}]", "forward_difference")
-        w_lo, w_hi = (float(v) for v in w_range)
-        h_lo = positive_number(h_range[0], "the smallest h", "1e-10")
-        h_hi = positive_number(h_range[1], "the largest h", "1.0")
+        w = _real(w, "w", "w=1.0")
+        w_lo, w_hi = (_real(v, "each end of w_range", "w_range=(-0.5, 1.5)") for v in _pair(w_range, "w_range", "(-0.5, 1.5)"))
+        h_lo, h_hi = _pair(h_range, "h_range", "(1e-10, 1.0)")
+        h_lo = positive_number(h_lo, "the smallest h", "1e-10")
+        h_hi = positive_number(h_hi, "the largest h", "1.0")
         if not (w_lo < w_hi and h_lo < h_hi):
             raise CourseError(f"each range must go from small to large, but got w_range={w_range} and h_range={h_range}.")
         h = positive_number(h, "h", "0.5")
         if not (w_lo <= w <= w_hi and h_lo <= h <= h_hi):
             raise CourseError(f"w must lie in {w_range} and h in {h_range}, but got w={w} and h={h}.")
         self.f, self.differences, self.exact_slope = f, dict(differences), exact_slope
+        self._table, self._reverting = "", False
 
         self.w_slider = widgets.FloatSlider(
             value=w, min=w_lo, max=w_hi, step=0.01, description="w", readout_format=".2f",
@@ -98,8 +140,8 @@ class SecantExplorer:
 
         self._figure(w_lo - h_hi, w_hi + h_hi)
         self.redraw()
-        self.w_slider.observe(self.redraw, names="value")
-        self.h_slider.observe(self.redraw, names="value")
+        self.w_slider.observe(self._on_change, names="value")
+        self.h_slider.observe(self._on_change, names="value")
         # Presenter mode: a row that does not fit the window wraps (the table goes below the plot), never off the edge.
         rows = {"flex_flow": "row wrap"} if presenter_mode() else {}
         self.widget = widgets.VBox(
@@ -115,7 +157,13 @@ class SecantExplorer:
         self.fig = self.plot.fig
         ax = self.ax = self.fig.add_subplot()
         xs = [x_lo + (x_hi - x_lo) * i / 300 for i in range(301)]
-        ys = [_number(self.f(x), "f(w)", "return the loss as one number, e.g. loss_fn(model(t_u, w, 0.0), t_c)") for x in xs]
+        ys = [self._loss(x) for x in xs]
+        bad = next((x for x, y in zip(xs, ys) if not math.isfinite(y)), None)
+        if bad is not None:
+            raise CourseError(
+                f"f({bad:.3g}) gave {self._loss(bad)}, but the explorer draws f for every w in w_range, widened by "
+                f"the largest h: make f finite there, or narrow w_range or h_range."
+            )
         ax.plot(xs, ys, color="tab:blue", lw=2, label="loss")
         ax.set_xlim(x_lo, x_hi)
         y_lo, y_hi = min(ys), max(ys)
@@ -140,54 +188,91 @@ class SecantExplorer:
         self.plot.animate(*moving, self.point, *ax.spines.values(), ax.title)
         self.plot.keep_on_top(legend)
 
+    def _loss(self, x: float) -> float:
+        """The learner's f at x, as a float; anything wrong is one sentence."""
+        value = _learner_call(self.f, (x,), f"f({x:.4g})", _F_FIX)
+        return _number(value, "f(w)", "return the loss as one number, e.g. loss_fn(model(t_u, w, 0.0), t_c)")
+
+    def _slope(self, w: float) -> float:
+        """The learner's exact_slope at w, as a float; anything wrong is one sentence."""
+        value = _learner_call(self.exact_slope, (w,), f"exact_slope({w:.4g})", _SLOPE_FIX)
+        return _number(value, "exact_slope(w)", "return the slope worked out by hand")
+
     def _estimate(self, label: str, w: float, h: float) -> tuple[float, list[float]]:
         """Run one difference function, recording where it evaluated f."""
         seen: list[float] = []
 
         def recorded(x: Any) -> Any:
-            seen.append(float(x))
-            return self.f(x)
+            seen.append(_number(x, f"the point your {label} difference passed to f", "pass one number, e.g. x + h"))
+            return _learner_call(self.f, (x,), f"f({seen[-1]:.4g})", _F_FIX)
 
-        try:
-            value = self.differences[label](recorded, w, h)
-        except CourseError:
-            raise
-        except Exception as err:
-            raise CourseError(f"your {label} difference raised {type(err).__name__}: {err}; fix it and run this cell again.") from None
-        return _number(value, f"your {label} difference", "return the slope estimate, e.g. (f(x + h) - f(x)) / h"), seen
+        value = _learner_call(
+            self.differences[label], (recorded, w, h), f"your {label} difference, called as difference(f, w, h),",
+            "fix it and run this cell again",
+        )
+        slope = _number(value, f"your {label} difference", "return the slope estimate, e.g. (f(x + h) - f(x)) / h")
+        if not seen:
+            raise CourseError(
+                f"your {label} difference never called f: it must estimate the slope from values of f, "
+                f"e.g. (f(x + h) - f(x)) / h."
+            )
+        return slope, seen
+
+    def _compute(self, w: float, h: float) -> tuple[float, float, list[tuple[str, float, list[float], list[float]]]]:
+        """Everything a frame shows at (w, h), computed before anything is drawn: a failure changes nothing."""
+        loss, exact = self._loss(w), self._slope(w)
+        found = []
+        for label in self.differences:
+            slope, seen = self._estimate(label, w, h)
+            found.append((label, slope, seen, [self._loss(x) for x in seen]))
+        return loss, exact, found
 
     def numbers(self) -> dict[str, float]:
         """The current estimates and the exact slope, by label (plus "exact")."""
-        w, h = self.w_slider.value, self.h_slider.value
-        found = {label: self._estimate(label, w, h)[0] for label in self.differences}
-        found["exact"] = _number(self.exact_slope(w), "exact_slope(w)", "return the slope worked out by hand")
-        return found
+        _, exact, found = self._compute(self.w_slider.value, self.h_slider.value)
+        return {**{label: slope for label, slope, _, _ in found}, "exact": exact}
+
+    def _on_change(self, change: Any) -> None:
+        """A slider moved: redraw; if the learner's code fails there, say so in the readout and move the slider
+        back to the value that is drawn, so the sliders, the table and the picture keep agreeing."""
+        if self._reverting:
+            return
+        try:
+            self.redraw()
+        except CourseError as err:
+            self._reverting = True
+            try:
+                change["owner"].value = change["old"]
+            finally:
+                self._reverting = False
+            self.estimate.value = (
+                f"{self._table}<p class='descent-error' style='color:#b00;max-width:32em'>"
+                f"{html.escape(str(err))}</p>"
+            )
 
     def redraw(self, change: Any = None) -> None:
         """Move the secants, the tangent and the dots to the sliders' w and h; update the numbers and the picture."""
         w, h = self.w_slider.value, self.h_slider.value
+        loss, exact, found = self._compute(w, h)
         x_lo, x_hi = self.ax.get_xlim()
-        loss = _number(self.f(w), "f(w)", "return the loss as one number")
-        exact = _number(self.exact_slope(w), "exact_slope(w)", "return the slope worked out by hand")
         self.point.set_data([w], [loss])
         self.tangent.set_data([x_lo, x_hi], [loss + exact * (x_lo - w), loss + exact * (x_hi - w)])
         rows = []
-        for label in self.differences:
-            slope, seen = self._estimate(label, w, h)
-            ys = [_number(self.f(x), "f(w)", "return the loss as one number") for x in seen]
+        for label, slope, seen, ys in found:
             mx, my = sum(seen) / len(seen), sum(ys) / len(ys)
             self.secants[label].set_data([x_lo, x_hi], [my + slope * (x_lo - mx), my + slope * (x_hi - mx)])
             self.dots[label].set_data(seen, ys)
             rows.append(
-                f"<tr><td>{label}</td><td style='text-align:right'>{slope:.4f}</td>"
+                f"<tr><td>{html.escape(str(label))}</td><td style='text-align:right'>{slope:.4f}</td>"
                 f"<td style='text-align:right'>{abs(slope - exact):.2e}</td></tr>"
             )
         self.ax.title.set_text(f"w = {w:.2f}, h = {h:.1e}")
-        self.estimate.value = (
+        self._table = (
             f"<table style='font-family:monospace;font-size:{scale(13)}px;border-spacing:{scale(10)}px 2px'>"
             f"<tr><th style='text-align:left'>slope</th><th>estimate</th><th>error</th></tr>{''.join(rows)}"
             f"<tr><td>by hand</td><td style='text-align:right'>{exact:.4f}</td><td></td></tr></table>"
         )
+        self.estimate.value = self._table
         self.png = self.plot.frame()
         self.image.value = self.png
 

@@ -135,8 +135,26 @@ def test_a_slider_change_redraws_in_well_under_100_ms():
         (dict(w=5.0), "w must lie in (-0.5, 1.5)"),
         (dict(w_range=(1.0, -1.0)), "each range must go from small to large"),
         (dict(f=lambda w: w * t_u), "f(w) must give one number, but it gave a tensor of shape (11,)"),
-        (dict(differences={"mine": lambda f, x, h: f(x) / zero}), "your mine difference raised NameError"),  # noqa: F821
+        (dict(differences={"mine": lambda f, x, h: f(x) / zero}),  # noqa: F821
+         "your mine difference, called as difference(f, w, h), raised NameError"),
         (dict(differences={"mine": lambda f, x, h: "steep"}), "your mine difference must give one number"),
+        (dict(differences={"mine": lambda f, x: f(x)}), "raised TypeError: <lambda>() takes 2 positional arguments but 3 were given"),
+        (dict(differences={"mine": lambda f, x, h: 1.0}), "your mine difference never called f"),
+        # Forgetting an argument: the learner's functions take (w, b), the explorer calls them with w alone.
+        (dict(exact_slope=lambda w, b: exact_slope(w)),
+         "exact_slope(1) raised TypeError: <lambda>() missing 1 required positional argument: 'b'; "
+         "the explorer calls exact_slope with one number w"),
+        (dict(f=lambda w, b: loss_of_w(w)), "raised TypeError: <lambda>() missing 1 required positional argument: 'b'; "
+         "the explorer calls f with one number w"),
+        (dict(f=lambda w: loss_of_w(w) if w > 0 else float("nan")), "gave nan, but the explorer draws f for every w"),
+        # A string where a number belongs.
+        (dict(w="1.0"), "w must be a finite number, but got '1.0'; write it without quotes"),
+        (dict(w=float("nan")), "w must be a finite number"),
+        (dict(w_range=("-0.5", 1.5)), "each end of w_range must be a finite number, but got '-0.5'"),
+        (dict(w_range=1.5), "w_range must be two numbers (smallest, largest)"),
+        (dict(h_range=(1e-10,)), "h_range must be two numbers (smallest, largest)"),
+        (dict(h_range=("1e-10", 1.0)), "the smallest h must be a number"),
+        (dict(f=lambda w: "steep"), "f(w) must give one number"),
     ],
 )
 def test_bad_input_is_one_plain_sentence(changes, sentence):
@@ -144,3 +162,44 @@ def test_bad_input_is_one_plain_sentence(changes, sentence):
         explorer(**changes)
     message = str(err.value)
     assert sentence in message and "\n" not in message, message
+
+
+def fails_below(limit, difference):
+    """A difference function that works for h >= limit and raises below it, as learners' code sometimes does."""
+    def mine(f, x, h):
+        if h < limit:
+            raise ZeroDivisionError("float division by zero")
+        return difference(f, x, h)
+    return mine
+
+
+def test_an_error_in_a_slider_callback_is_one_sentence_in_the_readout_and_the_slider_goes_back(capsys):
+    e = explorer(differences={"forward": fails_below(1e-3, forward_difference), "central": central_difference})
+    table, picture, title = e.estimate.value, e.image.value, e.ax.get_title()
+    e.h_slider.value = 1e-5  # what a drag does: the callback runs and must not raise
+    assert e.h_slider.value == 0.5  # back to the value that is drawn
+    assert e.image.value == picture and e.ax.get_title() == title == "w = 1.00, h = 5.0e-01"
+    assert e.estimate.value.startswith(table)  # the table still shows h = 0.5 ...
+    message = e.estimate.value[len(table):]    # ... followed by the one sentence
+    assert "your forward difference, called as difference(f, w, h), raised ZeroDivisionError" in message
+    assert message.count("<p") == 1 and "Traceback" not in message
+    assert "Traceback" not in capsys.readouterr().err
+    # The next good change draws normally and clears the sentence.
+    e.h_slider.value = 0.1
+    assert e.estimate.value == e._table and "ZeroDivisionError" not in e.estimate.value
+    assert e.ax.get_title() == "w = 1.00, h = 1.0e-01" and e.image.value != picture
+
+
+def test_an_exact_slope_that_fails_at_some_w_leaves_the_w_slider_where_the_picture_is():
+    e = explorer(exact_slope=lambda w: exact_slope(w) if w > 0 else 1 / 0)
+    e.w_slider.value = -0.2
+    assert e.w_slider.value == 1.0 and e.ax.get_title() == "w = 1.00, h = 5.0e-01"
+    assert "exact_slope(-0.2) raised ZeroDivisionError" in e.estimate.value
+    assert e.numbers()["exact"] == pytest.approx(4517.2964, abs=1e-3)  # the numbers are those of the picture
+
+
+def test_a_learner_loss_that_keeps_its_graph_gives_numbers_without_a_warning(recwarn):
+    w_leaf = torch.tensor(0.0, requires_grad=True)
+    e = explorer(f=lambda w: loss_of_w(w + w_leaf))
+    assert e.numbers()["central"] == pytest.approx(4517.2964, abs=1e-3)
+    assert not [w for w in recwarn if "requires_grad" in str(w.message)]
