@@ -47,11 +47,21 @@ def missing_browser() -> str | None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "notebook(name): the notebook in notebooks/ a browser test opens")
+    config.addinivalue_line("markers", "frontend(name): lab (JupyterLab, the default) or notebook (Notebook 7)")
 
 
 def _notebook_of(item: pytest.Item) -> str:
     marker = item.get_closest_marker("notebook")
     return marker.args[0] if marker else ""
+
+
+def _frontend_of(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("frontend")
+    return marker.args[0] if marker else "lab"
+
+
+def _checks_every_notebook(item: pytest.Item) -> bool:
+    return hasattr(item, "callspec") and "name" in item.callspec.params
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -62,19 +72,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         _state["skip_reason"] = reason
         for item in browser:
             item.add_marker(pytest.mark.skip(reason=f"browser tests: {reason}"))
-    # While a lesson is being written, the tests of its notebook wait for it.
+    # While a lesson is being written, the tests of its notebook wait for it; under CI=true they fail instead
+    # (in `lab.open`): a renamed or missing notebook must not pass unnoticed.
     for item in browser:
         name = _notebook_of(item)
-        if name and not (NOTEBOOKS / name).exists():
+        if name and not (NOTEBOOKS / name).exists() and not IN_CI:
             _state["not_yet"].setdefault(name, 0)
             _state["not_yet"][name] += 1
             item.add_marker(pytest.mark.skip(reason=f"notebooks/{name} does not exist yet"))
-    # Keep the tests of one notebook together, so each notebook is opened and run once; the checks every
-    # notebook gets (parametrized) come before the notebook's own interaction tests.
+    # Keep the tests of one notebook in one front end together, so each is opened and run once; the checks
+    # every notebook gets (parametrized) come before the notebook's own interaction tests.
     position = {id(item): i for i, item in enumerate(items)}
-    grouped = iter(sorted(
-        browser, key=lambda item: (_notebook_of(item), not hasattr(item, "callspec"), position[id(item)])
-    ))
+    grouped = iter(sorted(browser, key=lambda item: (
+        _frontend_of(item), _notebook_of(item), not _checks_every_notebook(item), position[id(item)]
+    )))
     items[:] = [next(grouped) if HERE in item.path.parents else item for item in items]
 
 
@@ -89,7 +100,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
         waiting = ", ".join(f"{name} ({n} test{'s' * (n > 1)})" for name, n in _state["not_yet"].items())
         write(f"browser tests skipped until their notebook exists: {waiting}")
     if FIGURES:
-        write("browser figures (JupyterLab in headless Chromium; a busy machine makes them larger):")
+        write("browser figures (JupyterLab and Notebook 7 in headless Chromium; a busy machine makes them larger):")
     for what, values in FIGURES.items():
         digits = 0 if "(ms" in what else 1
         write(f"  {what}: " + ", ".join(f"{name} {value:.{digits}f}" for name, value in values.items()))
@@ -118,7 +129,8 @@ class Lab:
 
         self.start = time.perf_counter()
         self.current = None
-        self.failures: dict[str, str] = {}
+        self.current_frontend = "lab"
+        self.failures: dict[tuple[str, str], str] = {}  # (front end, notebook) -> why it could not run
         self._temp = [tempfile.TemporaryDirectory(prefix=f"descent-{what}-") for what in ("chromium", "jupyterlab")]
         self.playwright = sync_playwright().start()
         try:
@@ -132,31 +144,39 @@ class Lab:
             raise
         record_figure("session (s)", "browser and server start", time.perf_counter() - self.start)
 
-    def open(self, name: str):
-        """The notebook `name`, opened and run (once per session); skips if it does not exist yet."""
-        from notebook_page import open_and_run
+    def open(self, name: str, frontend: str = "lab"):
+        """The notebook `name`, opened and run in `frontend` (lab or notebook: Notebook 7), once per session.
 
+        A notebook that does not exist is skipped (the lesson is being written), but fails under CI=true.
+        """
+        from notebook_page import FRONTENDS, notebook_url, open_and_run
+
+        where = FRONTENDS[frontend]
         if not (NOTEBOOKS / name).exists():
+            if IN_CI:
+                pytest.fail(f"CI=true and notebooks/{name} does not exist: was it renamed?", pytrace=False)
             pytest.skip(f"notebooks/{name} does not exist yet")
-        if name in self.failures:
-            pytest.fail(self.failures[name], pytrace=False)
-        if self.current is not None and self.current.name == name:
+        if (frontend, name) in self.failures:
+            pytest.fail(self.failures[frontend, name], pytrace=False)
+        if self.current is not None and (self.current_frontend, self.current.name) == (frontend, name):
             return self.current
         self.close_notebook()
+        stem = name.removesuffix(".ipynb") + ("" if frontend == "lab" else f"_{frontend}")
         try:
             self.current = open_and_run(
-                self.context, self.server.base_url, self.server.token, self.server.root / name, SCREENSHOTS
+                self.context, notebook_url(self.server.base_url, self.server.token, name, frontend),
+                self.server.root / name, SCREENSHOTS, stem,
             )
+            self.current_frontend = frontend
         except Exception as error:
-            self.failures[name] = f"{name}: could not open and run it in JupyterLab: {error}"
+            self.failures[frontend, name] = f"{name}: could not open and run it in {where}: {error}"
             self.close_notebook()
             raise
-        stem = name.removesuffix(".ipynb")
-        record_figure("page load to idle kernel (s)", stem, self.current.page_load_s)
-        record_figure("Run All (s)", stem, self.current.run_all_s)
+        record_figure(f"page load to idle kernel (s), {where}", stem, self.current.page_load_s)
+        record_figure(f"Run All (s), {where}", stem, self.current.run_all_s)
         slowest = self.current.after_run.slowest()
         if slowest is not None:
-            record_figure("slowest cell (s)", f"{stem}:{slowest.id}", slowest.seconds)
+            record_figure(f"slowest cell (s), {where}", f"{stem}:{slowest.id}", slowest.seconds)
         return self.current
 
     def close_notebook(self) -> None:

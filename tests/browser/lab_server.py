@@ -1,5 +1,7 @@
 """A real JupyterLab server for the browser tests, serving a temporary copy of the notebooks.
 
+The same server shows them in Notebook 7 too (/notebooks/NAME.ipynb): the `notebook` package's extension.
+
 Real: it requires a token (the tests pass it). Private: its own Jupyter config, data and runtime folders,
 so no earlier workspace or setting of the machine leaks in, and a `python3` kernel that is this very
 interpreter. Notebook windowing is off, so every cell is in the page.
@@ -106,7 +108,7 @@ def start_server(workdir: Path, timeout_s: float = 90) -> Server:
         "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
         f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={workspaces}",
-        "--LabApp.expose_app_in_browser=True",
+        "--LabApp.expose_app_in_browser=True", "--JupyterNotebookApp.expose_app_in_browser=True",
     ]
     with log.open("w") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)

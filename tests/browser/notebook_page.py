@@ -10,6 +10,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -60,7 +61,8 @@ _STATE_JS = """() => {
     };
   });
   return {kernel: kernel ? `${kernel.status}/${kernel.connectionStatus}` : 'none', cells,
-          page_text: document.querySelector('#main') ? document.querySelector('#main').innerText : ''};
+          page_text: (document.querySelector('#main') || document.body).innerText,
+          dialogs: [...document.querySelectorAll('.jp-Dialog')].map(d => d.innerText.trim().slice(0, 120))};
 }"""
 
 _KERNEL_READY_JS = """() => {
@@ -152,6 +154,7 @@ class Snapshot:
     cells: list[CellReport]
     page_text: str
     console_errors: list[str]  # the browser console's errors so far
+    dialogs: list[str] = field(default_factory=list)  # the text of every open dialog
 
     def widget_errors(self) -> list[str]:
         """Every message of a widget that could not be displayed, anywhere in the page."""
@@ -201,7 +204,8 @@ class OpenedNotebook:
             for i, c in enumerate(state["cells"])
             if c["type"] == "code"
         ]
-        return Snapshot(cells=cells, page_text=state["page_text"], console_errors=list(self.console_errors))
+        return Snapshot(cells=cells, page_text=state["page_text"], console_errors=list(self.console_errors),
+                        dialogs=state["dialogs"])
 
     def text_of(self, cls: str) -> str:
         """The visible text of the widget with class `cls` (e.g. a readout)."""
@@ -291,27 +295,48 @@ def read_stored(path: Path) -> list[StoredCell]:
     return cells
 
 
-def open_and_run(context: BrowserContext, base_url: str, token: str, path: Path, screenshots: Path) -> OpenedNotebook:
-    """Open `path` (relative to the server's root) in a new page, check the committed view, then Run All."""
+# The front ends a notebook is tested in: JupyterLab and Notebook 7 (one server serves both).
+FRONTENDS = {"lab": "JupyterLab", "notebook": "Notebook 7"}
+
+
+def notebook_url(base_url: str, token: str, name: str, frontend: str = "lab") -> str:
+    """Where `frontend` shows the notebook `name` (relative to the server's root)."""
+    if frontend == "lab":
+        return f"{base_url}/lab/tree/{name}?reset&token={token}"
+    return f"{base_url}/notebooks/{name}?token={token}"
+
+
+def open_and_run(context: BrowserContext, url: str, path: Path, screenshots: Path, stem: str | None = None,
+                 arrive: Callable[[Page], None] | None = None) -> OpenedNotebook:
+    """Open `url` (showing the notebook file `path`) in a new page, check the committed view, then Run All.
+
+    `arrive(page)` does what a learner does between the link and the notebook (e.g. log in); `stem` names the
+    screenshots (default: the notebook's name). JupyterLab and Notebook 7 are driven the same way.
+    """
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
-    opened = OpenedNotebook(name=path.name, page=page, stored=read_stored(path))
+    opened = OpenedNotebook(name=path.name, page=page, stored=[])
     page.on("console", lambda message: message.type == "error" and opened.console_errors.append(message.text))
-    raises = [c.id for c in opened.stored if c.raises]
+    stem = stem or path.stem
 
     start = time.perf_counter()
-    page.goto(f"{base_url}/lab/tree/{path.name}?reset&token={token}")
+    page.goto(url)
+    if arrive is not None:
+        arrive(page)
     opened.wait_kernel_idle()
+    opened.stored = read_stored(path)  # read now: on a hub, the link has only just pulled it
+    raises = [c.id for c in opened.stored if c.raises]
     page.wait_for_function(_IMAGES_LOADED_JS, timeout=TIMEOUT_MS)
     opened.page_load_s = time.perf_counter() - start
-    page.evaluate("() => { window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight(); }")
+    page.evaluate("() => { const s = window.jupyterapp.shell; s.collapseLeft && s.collapseLeft();"
+                  " s.collapseRight && s.collapseRight(); }")
     opened.before_run = opened.snapshot()
     screenshots.mkdir(parents=True, exist_ok=True)
     widget_picture = next((c for c in opened.stored if c.widget_picture), None)
     if widget_picture is not None:  # what a reader sees before running: the widget's stored picture
         page.evaluate(f"(i) => ({_SHOW_OUTPUT_JS})(window.jupyterapp.shell.currentWidget.content.widgets[i].node)",
                       widget_picture.index)
-        page.screenshot(path=str(screenshots / f"{path.stem}_as_committed.png"))
+        page.screenshot(path=str(screenshots / f"{stem}_as_committed.png"))
 
     opened.menu("Edit", "Clear Outputs of All Cells")
     page.wait_for_function(f"() => !document.querySelector('{NOTEBOOK} .jp-OutputArea-output')")
@@ -337,6 +362,6 @@ def open_and_run(context: BrowserContext, base_url: str, token: str, path: Path,
             f"(i) => ({_SHOW_OUTPUT_JS})(window.jupyterapp.shell.currentWidget.content.widgets[i].node)",
             first_widget.index,
         )
-    opened.screenshot = screenshots / f"{path.stem}.png"
+    opened.screenshot = screenshots / f"{stem}.png"
     page.screenshot(path=str(opened.screenshot))
     return opened
