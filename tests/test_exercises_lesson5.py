@@ -1,4 +1,4 @@
-"""Lesson 4's exercises answer each usual slip in the training loop with its own friendly sentence."""
+"""Lesson 05's exercises answer each usual slip in the training loop, and in training the book's quadratic, with its own sentence."""
 from __future__ import annotations
 
 import pytest
@@ -18,9 +18,9 @@ def loss_fn(t_p, t_c):
 
 
 
-def test_lesson_four_has_three_exercises_in_teaching_order():
+def test_lesson_five_has_three_exercises_in_teaching_order():
     names = [name for name, ex in EXERCISES.items() if ex.lesson == 5]
-    assert names == ["update_step", "train", "validation_loss"]
+    assert names == ["update_step", "train", "quadratic_loss"]
 
 
 
@@ -105,7 +105,7 @@ def test_update_step_broken_code_is_a_sentence(capsys):
 # --- exercise 2: the training loop ----------------------------------------------------------------
 
 
-def make_train(zero="before", sign=-1.0, epochs_offset=0, ret="params", no_grad=True, use_globals=False, backward=True):
+def make_train(zero="top", sign=-1.0, epochs_offset=0, ret="params", no_grad=True, use_globals=False, backward=True):
     """A training loop with one slip switched on; the defaults give the right answer."""
     from helpers.data import thermometer
 
@@ -117,6 +117,8 @@ def make_train(zero="before", sign=-1.0, epochs_offset=0, ret="params", no_grad=
             x, y = global_x, global_y
         losses = []
         for epoch in range(n_epochs + epochs_offset):
+            if zero == "top":
+                params.grad = None
             loss = loss_fn(model(x, *params), y)
             if zero == "before" and params.grad is not None:
                 params.grad.zero_()
@@ -176,8 +178,8 @@ def train_with_sgd(n_epochs, learning_rate, params, x, y):
 
 @pytest.mark.parametrize(
     "answer",
-    [make_train(), make_train(ret="both"), train_with_sgd],
-    ids=["lesson-loop", "returns-params-and-losses", "torch-optim-sgd"],
+    [make_train(), make_train(zero="before"), make_train(ret="both"), train_with_sgd],
+    ids=["lesson-loop", "guarded-zero-before-backward", "returns-params-and-losses", "torch-optim-sgd"],
 )
 def test_train_accepts_correct_loops(answer, capsys):
     assert run_check("train", answer, capsys).startswith("✓")
@@ -186,7 +188,7 @@ def test_train_accepts_correct_loops(answer, capsys):
 @pytest.mark.parametrize(
     "wrong, sentence",
     [
-        (make_train(zero="never"), "never zeroes the gradient"),
+        (make_train(zero="never"), "never resets the gradient"),
         (make_train(sign=+1.0), "your params moved uphill"),
         (make_train(no_grad=False), "put the update inside `with torch.no_grad():`"),
         (make_train(ret=None), "returned None: end the function with `return params`"),
@@ -194,7 +196,7 @@ def test_train_accepts_correct_loops(answer, capsys):
         (make_train(epochs_offset=-1), "one epoch too few"),
         (make_train(epochs_offset=+1), "one epoch too many"),
         (make_train(zero="after-backward"), "params did not move"),
-        (make_train(zero="always"), "params.grad is None until the first backward()"),
+        (make_train(zero="always"), "reset with `params.grad = None` at the top"),
         (make_train(backward=False), "found no gradient in params.grad"),
         (make_train(use_globals=True), "use the arguments x and y inside train"),
         (train_by_rebinding, "`params = params - ...` makes a new tensor"),
@@ -221,97 +223,71 @@ def test_train_broken_code_is_a_sentence(capsys):
     assert "raised NameError: name 'y_val' is not defined" in run_check("train", train, capsys)
 
 
-# --- exercise 3: the validation loss --------------------------------------------------------------
+# --- exercise 3: the book's quadratic model -------------------------------------------------------
 
 
-def validation_right(params, x_val, y_val):
-    with torch.no_grad():
-        return loss_fn(model(x_val, *params), y_val)
-
-
-def validation_as_float(params, x_val, y_val):
-    return loss_fn(model(x_val, *params), y_val).item()
-
-
-def validation_with_graph(params, x_val, y_val):
-    return loss_fn(model(x_val, *params), y_val)
-
-
-def validation_with_backward(params, x_val, y_val):
-    loss = loss_fn(model(x_val, *params), y_val)
-    loss.backward()
-    return loss.detach()
-
-
-def validation_per_reading(params, x_val, y_val):
-    with torch.no_grad():
-        return (model(x_val, *params) - y_val) ** 2
-
-
-def validation_summed(params, x_val, y_val):
-    with torch.no_grad():
-        return ((model(x_val, *params) - y_val) ** 2).sum()
-
-
-def validation_rooted(params, x_val, y_val):
-    with torch.no_grad():
-        return loss_fn(model(x_val, *params), y_val).sqrt()
-
-
-def validation_absolute(params, x_val, y_val):
-    with torch.no_grad():
-        return (model(x_val, *params) - y_val).abs().mean()
-
-
-def validation_unsquared(params, x_val, y_val):
-    with torch.no_grad():
-        return (model(x_val, *params) - y_val).mean()
-
-
-def validation_on_fixed_readings(params, x_val, y_val):
+def quadratic_run(inputs="standardised", lr=0.2, epochs=200, square=True, reduce="mean", ret="losses"):
+    """Gradient descent on w2 * x**2 + w1 * x + b; the defaults converge."""
     from helpers.data import thermometer
 
     t_u, t_c = thermometer()
-    with torch.no_grad():
-        return loss_fn(model(0.1 * t_u[[10, 0]], *params), t_c[[10, 0]])
+    x = {"standardised": (t_u - t_u.mean()) / t_u.std(), "rescaled": 0.1 * t_u, "raw": t_u}[inputs]
+
+    def quadratic_loss():
+        params = torch.zeros(3, requires_grad=True)
+        losses = []
+        for epoch in range(epochs):
+            params.grad = None
+            t_p = (params[0] * x**2 if square else 0) + params[1] * x + params[2]
+            errors = (t_p - t_c) ** 2
+            loss = errors.mean() if reduce == "mean" else errors.sum()
+            loss.backward()
+            with torch.no_grad():
+                params -= lr * params.grad
+            losses.append(loss.item())
+        if reduce == "sum-reported":
+            return [value / 1 for value in losses]
+        return {"losses": losses, "last": losses[-1], "none": None, "tensor": torch.tensor(losses)}[ret]
+
+    return quadratic_loss
 
 
-def validation_without_return(params, x_val, y_val):
-    with torch.no_grad():
-        loss_fn(model(x_val, *params), y_val)
+def quadratic_least_squares_losses():
+    from helpers.data import thermometer
+
+    t_u, t_c = (v.double() for v in thermometer())
+    X = torch.stack([t_u**2, t_u, torch.ones_like(t_u)], dim=1)
+    coefficients = torch.linalg.lstsq(X, t_c.unsqueeze(1)).solution.squeeze(1)
+    return [5.0, loss_fn(X @ coefficients, t_c).item()]
 
 
-@pytest.mark.parametrize("answer", [validation_right, validation_as_float], ids=["tensor", "float"])
-def test_validation_loss_accepts_a_tensor_or_a_float(answer, capsys):
-    assert run_check("validation_loss", answer, capsys).startswith("✓")
+@pytest.mark.parametrize(
+    "answer",
+    [quadratic_run(), quadratic_run(ret="tensor"), quadratic_least_squares_losses],
+    ids=["standardised-loop", "tensor-of-losses", "least-squares"],
+)
+def test_quadratic_loss_accepts_any_run_that_reaches_the_best_quadratic(answer, capsys):
+    assert run_check("quadratic_loss", answer, capsys).startswith("✓")
 
 
 @pytest.mark.parametrize(
     "wrong, sentence",
     [
-        (validation_with_graph, "compute it inside `with torch.no_grad():`"),
-        (validation_with_backward, "do not call backward() on it"),
-        (validation_per_reading, "one per reading"),
-        (validation_summed, "you summed the squared differences"),
-        (validation_rooted, "you took the square root"),
-        (validation_absolute, "without squaring them: square the differences"),
-        (validation_unsquared, "without squaring them: square them first"),
-        (validation_on_fixed_readings, "use the arguments params, x_val and y_val"),
-        (validation_without_return, "did you forget `return`?"),
-        (lambda params, x_val, y_val: "low", "should return the loss, a number"),
+        (quadratic_run(inputs="rescaled", lr=1e-2, epochs=50), "your loss grew"),
+        (quadratic_run(inputs="raw", lr=1e-4, epochs=20), "your loss grew"),
+        (quadratic_run(inputs="rescaled", lr=5e-4, epochs=2000), "worse than the straight line"),
+        (lambda: [2.6] * 10 + [2.5] * 10, "beats the line but not the best quadratic"),
+        (quadratic_run(epochs=20, lr=0.05), "still falling fast"),
+        (quadratic_run(square=False), "the w2 term is missing"),
+        (quadratic_run(reduce="sum", lr=0.02), "the sum of the squared errors"),
+        (quadratic_run(ret="last"), "return the list of losses"),
+        (quadratic_run(ret="none"), "returned None"),
+        (lambda: [5.0, 1.5], "below the lowest any quadratic can reach"),
+        (lambda: ["low", "lower"], "a list of numbers"),
     ],
-    ids=["graph", "backward", "per-reading", "summed", "rooted", "absolute", "unsquared", "fixed-readings",
-         "no-return", "string"],
+    ids=["diverges-rescaled", "diverges-raw", "stalls-rescaled", "stalls-below-line", "too-few-epochs", "no-square-term", "summed",
+         "one-number", "no-return", "too-low", "strings"],
 )
-def test_validation_loss_slips_get_their_own_sentence(wrong, sentence, capsys):
-    out = run_check("validation_loss", wrong, capsys)
-    assert out.startswith("✗ Exercise 3: the validation loss:") and sentence in out
-
-
-def test_validation_loss_broken_code_is_a_sentence(capsys):
-    def validation_loss(params, x_val, y_val):
-        with torch.no_grad():
-            return loss_fn(model(x_val, params), y_val)  # forgot the * : model gets two arguments
-
-    out = run_check("validation_loss", validation_loss, capsys)
-    assert "raised TypeError" in out and "Fix that line" in out
+def test_quadratic_loss_slips_get_their_own_sentence(wrong, sentence, capsys):
+    out = run_check("quadratic_loss", wrong, capsys)
+    assert out.startswith("✗ Exercise 3: the book's quadratic model:") and sentence in out

@@ -1,7 +1,8 @@
-"""Lesson 4 (gradient descent): the update step, the whole training loop, and a validation loss.
+"""Lesson 05 (the training loop and its regimes): the update step, the whole loop, and the book's quadratic model.
 
 Each check runs the learner's function on small cases, compares with the right answer, and names the
-usual slips (wrong sign, gradients never zeroed, update outside `torch.no_grad()`, ...) in one sentence.
+usual slips (wrong sign, gradients never reset, update outside `torch.no_grad()`, a stalled or diverging
+run, ...) in one sentence.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any, Callable
 
 import torch
 
-from helpers.checks import Wrong, call, exercise, expect_close
+from helpers.checks import Wrong, call, exercise, expect_close, first_slip
 from helpers.data import thermometer
 
 _LEAF_ERROR = "a leaf Variable that requires grad is being used in an in-place operation"
@@ -56,8 +57,8 @@ def _call_quietly(fn: Callable[..., Any], *args: Any, what: str) -> Any:
                 raise Wrong(_REBOUND_SENTENCE) from None
             if "'NoneType' object has no attribute 'zero_'" in message:
                 raise Wrong(
-                    "params.grad is None until the first backward(), so there is nothing to zero yet: write"
-                    " `if params.grad is not None: params.grad.zero_()`."
+                    "params.grad is None until the first backward(), so zero_() has nothing to act on: reset with"
+                    " `params.grad = None` at the top of each epoch instead."
                 ) from None
             if "NoneType" in message:
                 raise Wrong(
@@ -93,9 +94,9 @@ def _update_cases() -> list[tuple[torch.Tensor, float]]:
     title="Exercise 1: the update step",
     hints=(
         "Gradient descent moves each parameter a small step against its gradient: the new value is the old one"
-        " minus learning_rate times the gradient, which autograd left in params.grad.",
-        "Change params in place (with `-=`) inside the `with torch.no_grad():` block:"
-        " `params -= learning_rate * params.grad`.",
+        " minus learning_rate times the gradient.",
+        "Inside the `with torch.no_grad():` block, change params in place with `-=`; the gradient is where"
+        " backward() left it, in params.grad.",
     ),
     solution="""
         def update_step(params, learning_rate):
@@ -150,9 +151,9 @@ def _reference_train(
     """The loop of the lesson, with switches for the usual slips; returns the final params."""
     params = torch.tensor(start, requires_grad=True)
     for _ in range(n_epochs):
+        if zero:
+            params.grad = None
         loss = _loss_fn(_model(x, *params), y)
-        if zero and params.grad is not None:
-            params.grad.zero_()
         loss.backward()
         with torch.no_grad():
             params += sign * lr * params.grad
@@ -169,8 +170,8 @@ def _train_slips(n: int, lr: float, start: list[float], x: torch.Tensor, y: torc
     return [
         (
             _reference_train(n, lr, start, x, y, zero=False),
-            "your params match a loop that never zeroes the gradient: .grad adds up over backward() calls, so"
-            " each epoch must reset it (`params.grad.zero_()`, when it is not None) before `loss.backward()`.",
+            "your params match a loop that never resets the gradient: .grad adds up over backward() calls"
+            " (lesson 04), so each epoch must start with `params.grad = None`.",
         ),
         (
             _reference_train(n, lr, start, x, y, sign=1.0),
@@ -193,18 +194,17 @@ def _train_slips(n: int, lr: float, start: list[float], x: torch.Tensor, y: torc
     lesson=5,
     title="Exercise 2: write the training loop",
     hints=(
-        "Each epoch does five things in order: predict with model(x, *params), compute loss_fn(prediction, y),"
-        " zero params.grad (if it is not None), call loss.backward(), then update params under torch.no_grad().",
+        "Each epoch does the five steps of section 1, in order: reset the gradient, forward, loss, backward,"
+        " update under torch.no_grad().",
         "Inside `for epoch in range(n_epochs):` write the five lines of section 1 with x and y in place of"
-        " t_un and t_c; after the loop, `return params`.",
+        " t_u and t_c; after the loop, hand params back.",
     ),
     solution="""
         def train(n_epochs, learning_rate, params, x, y):
             for epoch in range(1, n_epochs + 1):
+                params.grad = None
                 t_p = model(x, *params)
                 loss = loss_fn(t_p, y)
-                if params.grad is not None:
-                    params.grad.zero_()
                 loss.backward()
                 with torch.no_grad():
                     params -= learning_rate * params.grad
@@ -231,8 +231,8 @@ def _train(answer: Any) -> None:
             continue
         if torch.equal(got, torch.tensor(start)):
             raise Wrong(
-                "params did not move: check that the update runs every epoch, and that you zero the gradient"
-                " before `loss.backward()`, not between backward() and the update."
+                "params did not move: check that the update runs every epoch, and that you reset the gradient"
+                " at the top of the epoch, not between backward() and the update."
             )
         for slip, sentence in _train_slips(n, lr, start, x, y):
             if _close(got, slip):
@@ -261,72 +261,111 @@ def _describe_short(value: Any) -> str:
     return f"{value!r}"
 
 
-# --- exercise 3: a loss that does not learn -------------------------------------------------------
+# --- exercise 3: the book's quadratic model (think: which inputs, which learning rate?) ------------
 
 
-def _validation_cases() -> list[tuple[list[float], torch.Tensor, torch.Tensor]]:
-    """(params, x_val, y_val): two readings of the lesson's validation kind, then five other ones."""
-    t_un, t_c = _scaled_data()
-    return [([5.0, -16.0], t_un[[10, 0]], t_c[[10, 0]]), ([2.0, 1.0], t_un[:5], t_c[:5])]
+def _quadratic_given() -> dict[str, Any]:
+    t_u, t_c = thermometer()
+    return {"t_u": t_u, "t_c": t_c, "model": _model, "loss_fn": _loss_fn}
+
+
+def _best_losses() -> tuple[float, float]:
+    """The least-squares losses of the quadratic and of the straight line on all eleven readings (float64)."""
+    t_u, t_c = (v.double() for v in thermometer())
+    best = []
+    for columns in ([t_u**2, t_u, torch.ones_like(t_u)], [t_u, torch.ones_like(t_u)]):
+        X = torch.stack(columns, dim=1)
+        solution = torch.linalg.lstsq(X, t_c.unsqueeze(1)).solution.squeeze(1)
+        best.append(_loss_fn(X @ solution, t_c).item())
+    return best[0], best[1]
+
+
+def _as_losses(got: Any) -> list[float]:
+    what = "quadratic_loss()"
+    if got is None:
+        raise Wrong(f"{what} returned None: collect each epoch's loss.item() in a list and `return losses`.")
+    if isinstance(got, torch.Tensor):
+        got = got.detach().flatten().tolist() if got.numel() > 1 else got.item()
+    if isinstance(got, (int, float)) and not isinstance(got, bool):
+        raise Wrong(
+            f"{what} returned one number: return the list of losses, one per epoch, so the check can see whether"
+            " your run diverged, stalled or converged."
+        )
+    if not isinstance(got, (list, tuple)) or len(got) < 2:
+        raise Wrong(f"{what} should return the list of losses, one per epoch, but it returned {got!r}.")
+    try:
+        return [float(v.item() if isinstance(v, torch.Tensor) else v) for v in got]
+    except (TypeError, ValueError, RuntimeError):
+        raise Wrong(f"{what} should return a list of numbers (use loss.item() each epoch).") from None
 
 
 @exercise(
-    "validation_loss",
+    "quadratic_loss",
     lesson=5,
-    title="Exercise 3: the validation loss",
+    title="Exercise 3: the book's quadratic model",
     hints=(
-        "The validation loss is the same mean squared error as the training loss, on x_val and y_val; compute it"
-        " inside `with torch.no_grad():` so autograd records nothing, and never call backward() on it.",
-        "`with torch.no_grad():` then `return loss_fn(model(x_val, *params), y_val)`.",
+        "The quadratic has three parameters and its own loss valley: the column t_u ** 2 runs to 6,700 on raw"
+        " readings (67 rescaled), far from zero and far larger than the others. What made the straight line's"
+        " valley round?",
+        "Standardise first, z = (t_u - mean) / std, and train t_p = w2 * z ** 2 + w1 * z + b (still a quadratic"
+        " in t_u) with params = torch.zeros(3, requires_grad=True) and the loop of section 2; pick the learning"
+        " rate below 2 / steepest curvature, which `curvatures` gives for two columns (build the 3-column X"
+        " the same way).",
     ),
     solution="""
-        def validation_loss(params, x_val, y_val):
-            with torch.no_grad():
-                return loss_fn(model(x_val, *params), y_val)
+        def quadratic_loss():
+            z = (t_u - t_u.mean()) / t_u.std()             # standardised readings
+            params = torch.zeros(3, requires_grad=True)    # [w2, w1, b] of w2 * z**2 + w1 * z + b
+            losses = []
+            for epoch in range(200):
+                params.grad = None
+                t_p = params[0] * z ** 2 + params[1] * z + params[2]
+                loss = loss_fn(t_p, t_c)
+                loss.backward()
+                with torch.no_grad():
+                    params -= 0.2 * params.grad            # below the edge 2 / 5.28 = 0.38
+                losses.append(loss.item())
+            return losses
     """,
-    given=_given,
+    given=_quadratic_given,
 )
-def _validation_loss(answer: Any) -> None:
-    for index, (start, x, y) in enumerate(_validation_cases()):
-        params = torch.tensor(start, requires_grad=True)
-        what = "validation_loss(params, x_val, y_val)"
-        got = _call_quietly(answer, params, x, y, what=what)
-        if got is None:
-            raise Wrong(f"{what} returned None: did you forget `return`?")
-        if params.grad is not None:
-            raise Wrong(
-                "your function filled params.grad: the validation loss is only measured, never used to learn,"
-                " so do not call backward() on it."
-            )
-        if isinstance(got, torch.Tensor):
-            if got.requires_grad:
-                raise Wrong(
-                    "your loss still requires grad, so autograd recorded a graph nobody will use: compute it"
-                    " inside `with torch.no_grad():`."
-                )
-            if got.numel() == len(x) and len(x) > 1:
-                raise Wrong(
-                    f"your function returned {len(x)} values, one per reading: average the squared differences"
-                    " into one number with `.mean()`."
-                )
-        diffs = _model(x, *params.detach()) - y
-        want = (diffs**2).mean()
-        if isinstance(got, bool) or not isinstance(got, (int, float, torch.Tensor)):
-            raise Wrong(f"{what} should return the loss, a number, but it returned {got!r}.")
-        value = torch.as_tensor(got.detach() if isinstance(got, torch.Tensor) else got, dtype=torch.float32)
-        if value.numel() == 1 and torch.isfinite(value).all() and not torch.isclose(value.reshape(()), want, rtol=1e-4):
-            slips = (
-                ((diffs**2).sum(), "you summed the squared differences: take their mean, as loss_fn does."),
-                ((diffs**2).mean().sqrt(), "you took the square root: the loss is the mean of the squares itself."),
-                (diffs.abs().mean(), "you averaged the distances without squaring them: square the differences."),
-                (diffs.mean(), "you averaged the differences without squaring them: square them first."),
-            )
-            for slip, sentence in slips:
-                if torch.isclose(value.reshape(()), slip, rtol=1e-4):
-                    raise Wrong(sentence)
-            if index > 0:
-                raise Wrong(
-                    "your function gave the right loss for one set of readings but not for another: use the"
-                    " arguments params, x_val and y_val, not names from the notebook."
-                )
-        expect_close(got, want.item(), f"the validation loss for params {start}", rtol=1e-4)
+def _quadratic_loss(answer: Any) -> None:
+    losses = _as_losses(call(answer, what="quadratic_loss()"))
+    best, line = _best_losses()
+    last = losses[-1]
+    if not all(torch.isfinite(torch.tensor(losses))) or last > losses[0]:
+        raise Wrong(
+            "your loss grew (or reached inf/nan): the learning rate is past the edge 2 / steepest curvature for"
+            " your inputs, and the t_u ** 2 column makes that curvature huge unless you standardise."
+        )
+    slips = (
+        (len(_quadratic_given()["t_u"]) * best, "your last loss is the sum of the squared errors: loss_fn takes"
+         " their mean."),
+        (line, "your last loss is the straight line's best loss: the w2 term is missing from your model, or w2"
+         " never moved from 0."),
+    )
+    first_slip(last, slips, lambda got, value: abs(got - value) <= 2e-3 * value)
+    if last < best * (1 - 1e-3):
+        raise Wrong(
+            "your last loss is below the lowest any quadratic can reach on these readings: compute loss_fn on all"
+            " eleven readings, t_c against your predictions."
+        )
+    if last <= best * 1.001:
+        return
+    earlier = losses[-max(2, len(losses) // 10)]
+    if earlier - last > 0.01 * last:
+        raise Wrong(
+            f"your last loss, {last:.4g}, is above the best quadratic's and was still falling fast when your loop"
+            " ended: train for more epochs."
+        )
+    if last > line:
+        raise Wrong(
+            f"your last loss, {last:.4g}, is worse than the straight line's (a quadratic with w2 = 0 is that line)"
+            " and hardly moves any more: a stall in a long valley, where one learning rate cannot serve the steep"
+            " t_u ** 2 direction and the flat ones. Standardise the readings, then choose the rate from the"
+            " curvature."
+        )
+    raise Wrong(
+        f"your last loss, {last:.4g}, beats the line but not the best quadratic, and it hardly moves any more: a"
+        " stall. Standardise the readings so that one larger learning rate suits all three parameters."
+    )
