@@ -179,6 +179,11 @@ def test_a_rounded_hand_gradient_is_accepted(capsys):
     assert run_check("reading_gradient", lambda: 0.668, capsys).startswith("✓")
 
 
+def test_a_plain_number_is_accepted_like_a_function_returning_it(capsys):
+    assert run_check("reading_gradient", 0.668182, capsys).startswith("✓")
+    assert "the mean is missing" in run_check("reading_gradient", 7.35, capsys)
+
+
 def test_a_whole_value_instead_of_its_gradient_is_named(capsys):
     assert "pass the number itself, its .grad" in run_check("reading_gradient", lambda: Value(0.668), capsys)
 
