@@ -1,18 +1,94 @@
-"""Lesson 3's exercises: each usual zeroing, ordering and scaling slip gets its own sentence."""
+"""Lesson 04's exercises: each usual zeroing, ordering and scaling slip gets its own sentence."""
 from __future__ import annotations
 
 import pytest
 import torch
 
 from helpers.exercises import EXERCISES
+from helpers.exercises.lesson4 import _loss_fn as loss_fn, _model as model
 from checking import run_check
 
 
-
-
-def test_lesson_three_has_three_exercises():
+def test_lesson_four_has_its_four_exercises():
     names = {name for name, ex in EXERCISES.items() if ex.lesson == 4}
-    assert names >= {"reset_gradients", "training_step", "train_accumulating"}
+    assert names >= {"train_repaired", "reset_gradients", "training_step", "train_accumulating"}
+
+
+# --- train_repaired ---------------------------------------------------------------------------------------
+
+
+def make_repair(reset="top", returns=True, set_to_none=True):
+    """The notebook's optimizer loop with its reset at `reset`: top, end (PyTorch's tutorials), between, never."""
+
+    def train_repaired(w, b, x, y, lr, steps):
+        optimizer = torch.optim.SGD([w, b], lr=lr)
+        losses = []
+        for step in range(steps):
+            if reset == "top":
+                optimizer.zero_grad(set_to_none=set_to_none)
+            loss = loss_fn(model(x, w, b), y)
+            loss.backward()
+            if reset == "between":
+                optimizer.zero_grad(set_to_none=set_to_none)
+            optimizer.step()
+            if reset == "end":
+                optimizer.zero_grad(set_to_none=set_to_none)
+            losses.append(loss.item())
+        return losses if returns else None
+
+    return train_repaired
+
+
+def hand_written(w, b, x, y, lr, steps):
+    losses = []
+    for step in range(steps):
+        w.grad = None
+        b.grad = None
+        loss = loss_fn(model(x, w, b), y)
+        loss.backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+            b -= lr * b.grad
+        losses.append(loss)  # tensors, not floats: accepted too
+    return losses
+
+
+@pytest.mark.parametrize(
+    "repaired",
+    [make_repair("top"), make_repair("end"), make_repair("top", set_to_none=False), hand_written],
+    ids=["reset-at-top", "reset-after-step", "zeros-at-top", "hand-written"],
+)
+def test_a_reset_anywhere_outside_backward_to_step_repairs_the_loop(repaired, capsys):
+    assert run_check("train_repaired", repaired, capsys).startswith("✓")
+
+
+@pytest.mark.parametrize(
+    "loop, sentence",
+    [
+        (make_repair("between"), "w and b never moved, so the curve is still flat"),
+        (make_repair("between", set_to_none=False), "a bigger learning rate cannot help"),
+        (make_repair("never"), "now nothing resets the gradients"),
+        (make_repair("top", returns=False), "keep `return losses` at the end"),
+    ],
+    ids=["still-between", "zeros-between", "reset-removed", "no-return"],
+)
+def test_train_repaired_slips(loop, sentence, capsys):
+    out = run_check("train_repaired", loop, capsys)
+    assert out.startswith("✗ Repair the loop from its curve:") and sentence in out, out
+
+
+def test_train_repaired_hand_written_reset_between_backward_and_update_is_a_sentence(capsys):
+    def train_repaired(w, b, x, y, lr, steps):
+        for step in range(steps):
+            loss_fn(model(x, w, b), y).backward()
+            w.grad = None
+            b.grad = None
+            with torch.no_grad():
+                w -= lr * w.grad
+                b -= lr * b.grad
+
+    out = run_check("train_repaired", train_repaired, capsys)
+    assert "reset the gradients before backward(), not between backward() and the update" in out, out
 
 
 

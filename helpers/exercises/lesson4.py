@@ -1,11 +1,12 @@
-"""Lesson 3 (accumulation and zeroing): reset gradients, one correct step, a loop that accumulates on purpose."""
+"""Lesson 04 (accumulation and zeroing): fix a loop from its curve, reset gradients, one correct step, and a
+loop that accumulates on purpose."""
 from __future__ import annotations
 
 from typing import Any, Callable
 
 import torch
 
-from helpers.checks import Wrong, call, exercise, expect_close
+from helpers.checks import Wrong, call, exercise, expect_close, explain_error, first_slip
 from helpers.data import thermometer
 
 _LR = 1e-2
@@ -21,25 +22,109 @@ def _leaves() -> tuple[torch.Tensor, torch.Tensor]:
     return torch.tensor(1.0, requires_grad=True), torch.tensor(0.0, requires_grad=True)
 
 
-def _explain_update_error(err: Wrong) -> None:
-    """The usual errors of an update step, each with the sentence that fixes it."""
-    text = str(err)
-    if "a leaf Variable that requires grad is being used in an in-place operation" in text:
+def _model(t_u: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return w * t_u + b
+
+
+def _loss_fn(t_p: torch.Tensor, t_c: torch.Tensor) -> torch.Tensor:
+    return ((t_p - t_c) ** 2).mean()
+
+
+def _notebook() -> dict[str, Any]:
+    """What the solutions use from the notebook: its model and loss_fn."""
+    return {"model": _model, "loss_fn": _loss_fn}
+
+
+def _same_params(got: tuple[float, float], want: tuple[float, float]) -> bool:
+    return all(abs(g - s) <= 1e-5 * abs(s) + 1e-6 for g, s in zip(got, want))
+
+
+# The usual errors of an update step, each with the sentence that fixes it (first match wins).
+_UPDATE_ERRORS = (
+    ("a leaf Variable that requires grad is being used in an in-place operation",
+     "autograd refuses to change w in place while it records: put the update inside `with torch.no_grad():`."),
+    ("'NoneType' object has no attribute 'zero_'",
+     "w.grad is None until the first backward(), and None has no zero_(): guard it with "
+     "`if w.grad is not None:`, or reset with w.grad = None."),
+    ("NoneType",
+     "a gradient was None when your code used it: reset the gradients before backward(), not between "
+     "backward() and the update."),
+)
+
+
+# --- train_repaired: the loop of cell `reset-in-wrong-place` (a flat loss curve), repaired ----------
+
+_FIX_STEPS = 20
+
+
+def _reference_fixed(variant: str) -> tuple[list[float], tuple[float, float]]:
+    """Losses and (w, b) after _FIX_STEPS steps of the optimizer loop: fixed, or with no reset at all."""
+    x, y = _data()
+    w, b = _leaves()
+    optimizer = torch.optim.SGD([w, b], lr=_LR)
+    losses = []
+    for _ in range(_FIX_STEPS):
+        if variant == "right":
+            optimizer.zero_grad()
+        loss = _loss_fn(_model(x, w, b), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses, (w.item(), b.item())
+
+
+@exercise(
+    "train_repaired",
+    lesson=4,
+    title="Repair the loop from its curve",
+    hints=(
+        "A flat curve is not a small learning rate: a small one still moves the loss a little, this one moves "
+        "it not at all. So each optimizer.step() changed nothing. What does .grad hold when step() runs?",
+        "Follow one pass of the loop in order and ask, after each line, what w.grad holds. Then compare the "
+        "order of the lines with the order of section 5 (the cell `tutorial-order`).",
+    ),
+    solution="""
+        def train_repaired(w, b, x, y, lr, steps):
+            optimizer = torch.optim.SGD([w, b], lr=lr)
+            losses = []
+            for step in range(steps):
+                optimizer.zero_grad()  # at the top of the step: before backward(), never between it and step()
+                loss = loss_fn(model(x, w, b), y)
+                loss.backward()
+                optimizer.step()
+                losses.append(loss.item())
+            return losses
+    """,
+    given=_notebook,
+)
+def _train_repaired(answer: Any) -> None:
+    x, y = _data()
+    w, b = _leaves()
+    what = f"train_repaired(w, b, t_un, t_c, lr={_LR}, steps={_FIX_STEPS})"
+    try:
+        losses = call(answer, w, b, x, y, _LR, _FIX_STEPS, what=what)
+    except Wrong as err:
+        explain_error(err, _UPDATE_ERRORS)
+    if w.item() == 1.0 and b.item() == 0.0:
         raise Wrong(
-            "autograd refuses to change w in place while it records: put the update inside "
-            "`with torch.no_grad():`."
-        ) from None
-    if "'NoneType' object has no attribute 'zero_'" in text:
-        raise Wrong(
-            "w.grad is None until the first backward(), and None has no zero_(): guard it with "
-            "`if w.grad is not None:`, or reset with w.grad = None."
-        ) from None
-    if "NoneType" in text:
-        raise Wrong(
-            "a gradient was None when your code used it: reset the gradients before backward(), not between "
-            "backward() and the update."
-        ) from None
-    raise err
+            "w and b never moved, so the curve is still flat (a bigger learning rate cannot help: the step has "
+            "nothing to multiply): when optimizer.step() runs, the gradients backward() computed are gone."
+        )
+    got = (w.item(), b.item())
+    first_slip(got, ((_reference_fixed("no_reset")[1],
+                      "now nothing resets the gradients, so every step adds its gradient to all the earlier ones: "
+                      "the swinging curve of section 2. Keep the reset, in a place where it does no harm."),),
+               same=_same_params)
+    want_losses, (want_w, want_b) = _reference_fixed("right")
+    expect_close(got[0], want_w, f"w after {_FIX_STEPS} steps", rtol=1e-5)
+    expect_close(got[1], want_b, f"b after {_FIX_STEPS} steps", rtol=1e-5)
+    if losses is None:
+        raise Wrong(f"{what} returned None: keep `return losses` at the end, so that you can plot the new curve.")
+    try:
+        got_losses = [float(v.detach()) if isinstance(v, torch.Tensor) else float(v) for v in losses]
+    except (TypeError, ValueError):
+        raise Wrong(f"{what} should return the list of losses, one number per step, but returned {losses!r}.") from None
+    expect_close(torch.tensor(got_losses), torch.tensor(want_losses), "the losses you returned", rtol=1e-5)
 
 
 # --- reset_gradients ------------------------------------------------------------------------------------
@@ -50,9 +135,10 @@ def _explain_update_error(err: Wrong) -> None:
     lesson=4,
     title="Reset the gradients",
     hints=(
-        "A parameter that never went through backward() has p.grad equal to None, and None has no zero_(). "
-        "Check for that before zeroing, or set the gradient to None instead.",
-        "Inside the loop: `if p.grad is not None:` and, indented under it, `p.grad.zero_()`.",
+        "A parameter that never went through backward() has no gradient tensor: p.grad is None, and None has "
+        "no zero_(). Section 3 shows two resets that cope with that.",
+        "Either put zero_() under an `if` that compares p.grad with None (cell `reset-zero`), or use the reset "
+        "of cell `reset-none`, which never touches the old gradient.",
     ),
     solution="""
         def reset_gradients(params):
@@ -70,17 +156,15 @@ def _reset_gradients(answer: Any) -> None:
     try:
         call(answer, [w, b, v], what=what)
     except Wrong as err:
-        text = str(err)
-        if "'NoneType' object has no attribute" in text:
-            raise Wrong(
-                "b has no gradient yet (its .grad is None), so p.grad.zero_() fails on it: guard it with "
-                "`if p.grad is not None:`."
-            ) from None
-        if "a leaf Variable that requires grad is being used in an in-place operation" in text:
-            raise Wrong("p.zero_() would zero the parameter itself, not its gradient: use p.grad.") from None
-        if "assigned grad expected to be a Tensor or None" in text:
-            raise Wrong("p.grad must be a tensor or None: write p.grad.zero_() (guarded) or p.grad = None.") from None
-        raise
+        explain_error(err, (
+            ("'NoneType' object has no attribute",
+             "b has no gradient yet (its .grad is None), so p.grad.zero_() fails on it: guard it with "
+             "`if p.grad is not None:`."),
+            ("a leaf Variable that requires grad is being used in an in-place operation",
+             "p.zero_() would zero the parameter itself, not its gradient: use p.grad."),
+            ("assigned grad expected to be a Tensor or None",
+             "p.grad must be a tensor or None: write p.grad.zero_() (guarded) or p.grad = None."),
+        ))
     for p, value in ((w, 2.0), (b, -1.0), (v, [1.0, 2.0, 3.0])):
         if not torch.equal(p.detach(), torch.tensor(value)):
             raise Wrong("you changed the parameters themselves: reset p.grad, not p.")
@@ -126,11 +210,10 @@ _STEP_SLIPS = {
     lesson=4,
     title="One correct training step",
     hints=(
-        "Four parts, in this order: reset the gradients of w and b, compute the loss of t_p = w * x + b, "
-        "call loss.backward(), then change w and b in place inside `with torch.no_grad():`. Return the loss. "
-        "(The reset may go anywhere before backward(): lesson 4 writes forward, loss, zero, backward, update.)",
-        "w.grad = None; b.grad = None; loss = ((w * x + b - y) ** 2).mean(); loss.backward(); then under "
-        "`with torch.no_grad():` write w -= lr * w.grad and b -= lr * b.grad; finally return loss.",
+        "One step has four parts, in the order of section 5: reset the gradients, compute the loss, "
+        "backward(), then change w and b in place under torch.no_grad(). Return the loss.",
+        "The body of the loop in section 2's train() is one such step: the same lines, with x, y and lr in "
+        "place of t_un, t_c and learning_rate, and `return loss` at the end.",
     ),
     solution="""
         def training_step(w, b, x, y, lr):
@@ -153,7 +236,7 @@ def _training_step(answer: Any) -> None:
         try:
             loss = call(answer, w, b, x, y, _LR, what=what)
         except Wrong as err:
-            _explain_update_error(err)
+            explain_error(err, _UPDATE_ERRORS)
         if step == 1 and w.item() == 1.0 and b.item() == 0.0:
             if w.grad is not None and w.grad.item() == 0.0:
                 raise Wrong(
@@ -168,11 +251,10 @@ def _training_step(answer: Any) -> None:
             raise Wrong(f"{what} returned None: return the loss you computed before the update.")
         got.append((loss, w.item(), b.item()))
     right = _reference_steps("right")
-    for variant, sentence in _STEP_SLIPS.items():
-        slip = _reference_steps(variant)
-        if all(abs(g[1] - s[1]) <= 1e-5 * abs(s[1]) + 1e-6 and abs(g[2] - s[2]) <= 1e-5 * abs(s[2]) + 1e-6
-               for g, s in zip(got, slip)):
-            raise Wrong(sentence)
+    params = [(g[1], g[2]) for g in got]
+    first_slip(params, ((
+        [(s[1], s[2]) for s in _reference_steps(variant)], sentence) for variant, sentence in _STEP_SLIPS.items()),
+        same=lambda mine, slip: all(_same_params(m, s) for m, s in zip(mine, slip)))
     for step, ((loss, w_after, b_after), (want_loss, want_w, want_b)) in enumerate(zip(got, right), start=1):
         expect_close(w_after, want_w, f"w after step {step}", rtol=1e-5)
         expect_close(b_after, want_b, f"b after step {step}", rtol=1e-5)
@@ -225,8 +307,8 @@ _LOOP_SLIPS = {
     "sum_unscaled": "the summed squared errors are n times the mean squared error: divide each micro-batch's sum by n.",
     "no_zero": "each step also used the gradients of all the steps before it: reset the gradients at the start of "
     "every step, before the micro-batch loop.",
-    "zero_inside": "only the last micro-batch counted: reset the gradients once per step, before the micro-batch "
-    "loop, not inside it.",
+    "zero_inside": "only the last micro-batch counted: a reset inside the micro-batch loop throws away the ones before "
+    "it. Reset once per step, before the micro-batch loop.",
     "update_each": "you updated w and b after every micro-batch: accumulate over all of them, then update once "
     "per step.",
 }
@@ -237,11 +319,10 @@ _LOOP_SLIPS = {
     lesson=4,
     title="Train with accumulated micro-batch gradients",
     hints=(
-        "Two loops: for each step, reset the gradients, then for each (x_chunk, y_chunk) in batches compute "
-        "that micro-batch's loss and call backward() (the gradients add up), then update w and b once under "
-        "torch.no_grad().",
-        "Scale each micro-batch's loss so that the sum is the full-batch mean: "
-        "loss = ((w * x_chunk + b - y_chunk) ** 2).sum() / n.",
+        "Two loops: steps outside, micro-batches inside. The inner loop's backward() calls add up in .grad, so "
+        "reset once at the top of each step and update once at its end.",
+        "For each micro-batch's loss, use the scaling of section 4 that printed `equals the full batch: True`, "
+        "with the n the stub computes for you.",
     ),
     solution="""
         def train_accumulating(w, b, batches, lr, steps):
@@ -263,17 +344,15 @@ def _train_accumulating(answer: Any) -> None:
     try:
         call(answer, w, b, _batches(), _LR, _STEPS, what=what)
     except Wrong as err:
-        _explain_update_error(err)
+        explain_error(err, _UPDATE_ERRORS)
     if w.item() == 1.0 and b.item() == 0.0:
         raise Wrong(
             "w and b did not move: update them in place (w -= lr * w.grad inside `with torch.no_grad():`) "
             "after the micro-batch loop of each step."
         )
     got = (w.item(), b.item())
-    for variant, sentence in _LOOP_SLIPS.items():
-        slip = _reference_training(variant)
-        if all(abs(g - s) <= 1e-5 * abs(s) + 1e-6 for g, s in zip(got, slip)):
-            raise Wrong(sentence)
+    first_slip(got, ((_reference_training(variant), sentence) for variant, sentence in _LOOP_SLIPS.items()),
+               same=_same_params)
     want_w, want_b = _reference_training("right")
     expect_close(got[0], want_w, f"w after {_STEPS} steps", rtol=1e-5)
     expect_close(got[1], want_b, f"b after {_STEPS} steps", rtol=1e-5)
