@@ -11,52 +11,9 @@ from checking import run_check
 t_u, t_c = thermometer()  # the learner's functions use these globals, as in the notebook
 
 
-
-
-def test_lesson_two_has_at_least_three_exercises():
-    names = [name for name, ex in EXERCISES.items() if ex.lesson == 2]
-    assert set(names) >= {"loss_gradient", "derivative", "slopes_along_w", "elementwise_slopes"}
-
-
-
-# --- loss_gradient --------------------------------------------------------------------------------------
-
-
-def loss_gradient_with(last_step):
-    def loss_gradient(w_value, b_value):
-        w = torch.tensor(w_value, requires_grad=True)
-        b = torch.tensor(b_value, requires_grad=True)
-        loss = ((w * t_u + b - t_c) ** 2).mean()
-        return last_step(w, b, loss)
-
-    return loss_gradient
-
-
-def test_loss_gradient_right_answer_passes(capsys):
-    def finish(w, b, loss):
-        loss.backward()
-        return w.grad, b.grad
-
-    assert run_check("loss_gradient", loss_gradient_with(finish), capsys).startswith("✓")
-
-
-@pytest.mark.parametrize(
-    "finish, sentence",
-    [
-        (lambda w, b, loss: (w.grad, b.grad), "returned (None, None): nothing filled the gradients yet"),
-        (lambda w, b, loss: (loss.backward, w.grad, b.grad)[1:], "returned (None, None)"),
-        (lambda w, b, loss: (w.backward(), w.grad, b.grad)[1:], "you called backward() on w"),
-        (lambda w, b, loss: (loss.backward(), loss.backward(), w.grad)[2:], "raised RuntimeError: Trying to backward"),
-        (lambda w, b, loss: loss.backward(), "should return two values"),
-        (lambda w, b, loss: (loss.backward(), (b.grad, w.grad))[1], "dL/dw at w=1.0, b=0.0 should be 4517.3"),
-        (lambda w, b, loss: (loss.backward(), (-w.grad, -b.grad))[1], "sign is flipped"),
-    ],
-    ids=["no-backward", "backward-without-parentheses", "backward-on-w", "backward-twice", "no-return",
-         "swapped", "negated"],
-)
-def test_loss_gradient_slips(finish, sentence, capsys):
-    out = run_check("loss_gradient", loss_gradient_with(finish), capsys)
-    assert out.startswith("✗ The gradient of the loss, by autograd:") and sentence in out, out
+def test_lesson_two_has_four_exercises_one_of_them_a_backward_pass_by_hand():
+    names = {name for name, ex in EXERCISES.items() if ex.lesson == 2}
+    assert names == {"derivative", "elementwise_slopes", "slopes_along_w", "backward_node_by_node"}
 
 
 # --- derivative ------------------------------------------------------------------------------------------
@@ -201,7 +158,7 @@ def test_elementwise_slopes_without_a_vector_is_explained(capsys):
         y.backward()
         return x.grad
 
-    assert "y.backward(torch.ones_like(y))" in run_check("elementwise_slopes", elementwise_slopes, capsys)
+    assert "needs a vector v saying how much each output counts" in run_check("elementwise_slopes", elementwise_slopes, capsys)
 
 
 def test_elementwise_slopes_returning_values_is_spotted(capsys):
@@ -235,3 +192,78 @@ def test_elementwise_slopes_loop_of_backwards_is_also_right(capsys):
         return torch.stack(slopes)
 
     assert run_check("elementwise_slopes", elementwise_slopes, capsys).startswith("✓")
+
+
+# --- backward_node_by_node ----------------------------------------------------------------------------------
+
+
+def node_by_node(d_s=None, d_r=None, d_p=None, d_w=None, d_b=None):
+    """The learner's function, with the right line for every node not given (each given one is a slip)."""
+
+    def backward_node_by_node(w, b, x, y):
+        r = w * x + b - y
+        s = r**2
+        ds = d_s(s) if d_s else torch.full_like(s, 1 / len(s))
+        dr = d_r(ds, r) if d_r else ds * 2 * r
+        dp = d_p(dr) if d_p else dr
+        dw = d_w(dp, x) if d_w else (dp * x).sum()
+        db = d_b(dp, x) if d_b else dp.sum()
+        return ds, dr, dp, dw, db
+
+    return backward_node_by_node
+
+
+def test_backward_node_by_node_right_answer_passes(capsys):
+    assert run_check("backward_node_by_node", node_by_node(), capsys).startswith("✓")
+
+
+def test_backward_node_by_node_accepts_plain_numbers_for_the_mean_and_the_sums(capsys):
+    answer = node_by_node(d_s=lambda s: 1 / len(s), d_w=lambda dp, x: (dp * x).sum().item())
+    assert run_check("backward_node_by_node", answer, capsys).startswith("✓")
+
+
+@pytest.mark.parametrize(
+    "slip, sentence",
+    [
+        (dict(d_s=lambda s: torch.ones_like(s)), "the mean divides by N"),
+        (dict(d_r=lambda ds, r: 2 * r), "the chain rule multiplies it by d_s"),
+        (dict(d_r=lambda ds, r: ds * r), "the local slope of r**2 is 2·r, not r"),
+        (dict(d_p=lambda dr: -dr), "the -1 belongs to y"),
+        (dict(d_w=lambda dp, x: dp * x), "d_w holds one value per reading"),
+        (dict(d_w=lambda dp, x: (dp * x).mean()), "the 1/N is already inside d_s"),
+        (dict(d_w=lambda dp, x: dp.sum()), "each reading's contribution is d_p·x"),
+        (dict(d_b=lambda dp, x: dp), "d_b holds one value per reading"),
+        (dict(d_b=lambda dp, x: dp.mean()), "d_b is N times too small"),
+        (dict(d_b=lambda dp, x: (dp * x).sum()), "b is added, not multiplied by x"),
+    ],
+    ids=["mean-without-1/N", "forgot-chain", "slope-r", "sign-of-sub", "w-not-summed", "w-averaged",
+         "w-without-x", "b-not-summed", "b-averaged", "b-times-x"],
+)
+def test_backward_node_by_node_slips_name_the_node_and_the_misconception(slip, sentence, capsys):
+    out = run_check("backward_node_by_node", node_by_node(**slip), capsys)
+    assert out.startswith("✗ One backward pass, node by node:") and sentence in out, out
+
+
+def test_backward_node_by_node_numbers_worked_out_for_one_case_do_not_pass(capsys):
+    def backward_node_by_node(w, b, x, y):  # the lesson's numbers, typed in
+        third = torch.full((3,), 1 / 3)
+        return third, torch.tensor([2 / 3, 2 / 3, 4 / 3]), torch.tensor([2 / 3, 2 / 3, 4 / 3]), torch.tensor(6.0), torch.tensor(8 / 3)
+
+    out = run_check("backward_node_by_node", backward_node_by_node, capsys)
+    assert out.startswith("✗") and "x=[0.5, -1.0, 2.0, 4.0]" in out, out
+
+
+def test_backward_node_by_node_missing_values_are_a_sentence(capsys):
+    out = run_check("backward_node_by_node", lambda w, b, x, y: (1.0, 2.0), capsys)
+    assert "should return five values, d_s, d_r, d_p, d_w, d_b" in out
+
+
+# --- hints: a nudge, then a pointer that is not the solution -------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["derivative", "elementwise_slopes", "slopes_along_w", "backward_node_by_node"])
+def test_no_hint_of_lesson_two_gives_away_a_line_of_the_solution(name):
+    ex = EXERCISES[name]
+    lines = [line.strip() for line in ex.solution.splitlines()[1:] if line.strip() and "return" not in line]
+    for hint_text in ex.hints:
+        assert not any(line in hint_text for line in lines), (name, hint_text)
