@@ -25,7 +25,11 @@ class Wrong(Exception):
 
 
 class NotAttempted(Exception):
-    """The learner's code still raises NotImplementedError."""
+    """The learner's code still raises NotImplementedError.
+
+    Its message, if any, says what to replace (e.g. "Replace `...` with your prediction"); without one the
+    learner is told to replace `raise NotImplementedError` with their code.
+    """
 
 
 @dataclass

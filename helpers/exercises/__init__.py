@@ -75,11 +75,9 @@ def check(name: str, answer: Any = _MISSING) -> None:
         return
     try:
         ex.test(answer)
-    except NotAttempted:
-        print(
-            f"… {ex.title}: not done yet. Replace `raise NotImplementedError` with your code and run the cell "
-            f'again; stuck? run hint("{name}").'
-        )
+    except NotAttempted as not_yet:
+        todo = str(not_yet) or "Replace `raise NotImplementedError` with your code and run the cell again"
+        print(f'… {ex.title}: not done yet. {todo}; stuck? run hint("{name}").')
     except Wrong as wrong:
         print(f"✗ {ex.title}: {wrong}")
     except Exception as err:  # an answer of a shape the test did not foresee: still one sentence
