@@ -142,9 +142,9 @@ _EPOCH_SLIPS: list[tuple[dict[str, Any], str]] = [
     hints=(
         "An epoch is: one shuffle, then a loop over batches, and each batch gets the whole five-line step of"
         " lesson 05 (reset, forward, loss, backward, update), on its own readings only.",
-        "`order = torch.randperm(len(x), generator=generator)`, then `for start in range(0, len(x), batch_size):`"
-        " with `batch = order[start:start + batch_size]`; inside, `params.grad = None`, the loss of"
-        " `model(x[batch], *params)` against `y[batch]`, `backward()`, and the update under `torch.no_grad()`.",
+        "Draw the order with torch.randperm before the loop over batches, loop with"
+        " `range(0, len(x), batch_size)` and slice that order; inside, lesson 05's step on x[batch] and y[batch],"
+        " starting with `params.grad = None`.",
     ),
     solution="""
         def sgd_epoch(params, x, y, batch_size, learning_rate, generator):
@@ -267,9 +267,9 @@ def _batch_size_and_rate(answer: Any) -> tuple[int, float]:
         "Two forces: the number of steps in one epoch is ceil(2000 / batch_size), and each step must go far"
         " enough for those steps to reach the line; but the smaller the batch, the noisier each step, and the"
         " learning rate multiplies that noise.",
-        "Pick a batch size first, then the learning rate: with many small batches a small rate (around 0.01 for"
-        " batches of a few readings) is enough; with a few large ones it must be large, but stay below 1. Try"
-        " train_by_hand(params, batch_size, learning_rate, n_epochs=1) for a few pairs.",
+        "Fix a batch size, then search the learning rate by factors of about 3 (0.01, 0.03, 0.1, ...) with"
+        " train_by_hand(params, batch_size, learning_rate, n_epochs=1): if the check says too slow, go up; too"
+        " noisy or diverging, go down (and stay below 1).",
     ),
     solution="""
         one_epoch_budget = (32, 0.1)   # 63 steps; (4, 0.01) and (256, 0.5) work too
@@ -374,9 +374,9 @@ def _trained(fn: Callable[..., Any] | None, lr: float, n_epochs: int, batch_size
     hints=(
         "Same loop as by hand, one line at a time: the model replaces params, a criterion replaces loss_fn,"
         " optimizer.zero_grad() replaces the reset and optimizer.step() replaces the update.",
-        "Before the loops: `criterion = nn.MSELoss()` and `optimizer = torch.optim.SGD(model.parameters(),"
-        " lr=learning_rate)`. Inside `for xb, yb in loader:` write zero_grad, the loss of `model(xb)` against"
-        " `yb`, backward, step.",
+        "Two objects before the loops, an nn.MSELoss() and a torch.optim.SGD built on model.parameters(); then"
+        " inside `for xb, yb in loader:` the table's lines in order: reset, the loss of model(xb) against yb,"
+        " backward, step.",
     ),
     solution="""
         def train_module(model, loader, learning_rate, n_epochs):
