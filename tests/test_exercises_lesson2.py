@@ -182,6 +182,15 @@ def test_elementwise_slopes_with_a_vector_of_the_wrong_shape_is_a_sentence(capsy
     assert "raised RuntimeError: Mismatch in shape" in out
 
 
+def test_elementwise_slopes_returning_one_number_is_spotted(capsys):
+    def elementwise_slopes(f, xs):
+        x = xs.clone().requires_grad_(True)
+        f(x).sum().backward()
+        return x.grad.sum()
+
+    assert "it should return one slope per point" in run_check("elementwise_slopes", elementwise_slopes, capsys)
+
+
 def test_elementwise_slopes_loop_of_backwards_is_also_right(capsys):
     def elementwise_slopes(f, xs):
         slopes = []

@@ -148,7 +148,7 @@ def _elementwise_slopes(answer: Any) -> None:
             raise Wrong(f"{what} returned the values f(x); return x.grad, the slopes.")
         expect(
             not (got.numel() == 1 and want.numel() > 1),
-            f"{what} returned one number: backward() on y.sum() is fine, but return x.grad, one slope per point.",
+            f"{what} returned one number, but it should return one slope per point: return x.grad itself.",
         )
         expect_close(got, want, f"the slopes from {what}", rtol=1e-5, atol=1e-6)
 
