@@ -192,6 +192,38 @@ class OpenedNotebook:
     console_errors: list[str] = field(default_factory=list)
 
     # --- reading the page -------------------------------------------------------------------------
+    def code_cells(self, when: str):
+        """Pairs (what the .ipynb stores, what the page showed) for every code cell, `before` or `after` Run All."""
+        shown = (self.before_run if when == "before" else self.after_run).cells
+        assert len(shown) == len(self.stored), (
+            f"{self.name}: the page shows {len(shown)} code cells, the file has {len(self.stored)}"
+        )
+        return zip(self.stored, shown)
+
+    def run_all_problems(self) -> list[str]:
+        """What went wrong in Run All: errors, widgets not drawn or broken, plots missing, dialogs open."""
+        problems = []
+        for stored, shown in self.code_cells("after"):
+            where = f"cell {stored.id}"
+            if shown.errors and not stored.raises:
+                problems.append(f"{where}: raised {shown.errors[0]}")
+                continue  # what it should have drawn is moot
+            if stored.raises and not shown.errors:
+                problems.append(f"{where}: tagged raises-exception but raised nothing")
+            if shown.broken_widgets or any(marker in shown.text for marker in WIDGET_ERRORS):
+                reasons = sorted(set(shown.broken_widgets)) or [shown.text.strip()[:200]]
+                problems.append(f"{where}: a widget could not be displayed: {' | '.join(reasons)}")
+            elif shown.widget_views or "show_with_picture(" in stored.source:
+                if not shown.rendered_widgets:
+                    problems.append(f"{where}: its widget did not render")
+                elif not (shown.controls or shown.images):
+                    problems.append(f"{where}: its widget rendered no control and no picture")
+            elif stored.stored_png and not (shown.images or shown.canvases):
+                problems.append(f"{where}: its plot did not appear")
+        problems += [f"the page shows {marker!r}" for marker in self.after_run.widget_errors()]
+        problems += [f"a dialog is open: {text!r}" for text in self.after_run.dialogs]
+        return problems
+
     def snapshot(self) -> Snapshot:
         state = self.page.evaluate(_STATE_JS)
         cells = [

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from lab_server import notebook_names
-from notebook_page import FRONTENDS, NOTEBOOK, WIDGET_ERRORS, OpenedNotebook
+from notebook_page import FRONTENDS, NOTEBOOK
 
 NOTEBOOK_PARAMS = [
     pytest.param(frontend, name, id=f"{frontend}-{name.removesuffix('.ipynb')}",
@@ -18,21 +18,12 @@ LESSON1 = "01_finite_differences.ipynb"
 LAB = "08_lab.ipynb"
 
 
-def code_cells(nb: OpenedNotebook, when: str):
-    """Pairs (what the .ipynb stores, what the page showed) for every code cell, in order."""
-    shown = (nb.before_run if when == "before" else nb.after_run).cells
-    assert len(shown) == len(nb.stored), (
-        f"{nb.name}: the page shows {len(shown)} code cells, the file has {len(nb.stored)}"
-    )
-    return zip(nb.stored, shown)
-
-
 @pytest.mark.parametrize(("frontend", "name"), NOTEBOOK_PARAMS)
 def test_committed_notebook_shows_its_pictures_without_running(lab, frontend, name):
     nb = lab.open(name, frontend)
     problems = [
         f"cell {stored.id}: its stored picture is not visible"
-        for stored, shown in code_cells(nb, "before")
+        for stored, shown in nb.code_cells("before")
         if stored.stored_png and not shown.images
     ]
     assert not nb.before_run.widget_errors(), f"{name}, as committed: {nb.before_run.widget_errors()} in the page"
@@ -43,26 +34,7 @@ def test_committed_notebook_shows_its_pictures_without_running(lab, frontend, na
 @pytest.mark.parametrize(("frontend", "name"), NOTEBOOK_PARAMS)
 def test_run_all_shows_no_errors_and_draws_every_widget_and_plot(lab, frontend, name):
     nb = lab.open(name, frontend)
-    problems = []
-    for stored, shown in code_cells(nb, "after"):
-        where = f"cell {stored.id}"
-        if shown.errors and not stored.raises:
-            problems.append(f"{where}: raised {shown.errors[0]}")
-            continue  # what it should have drawn is moot
-        if stored.raises and not shown.errors:
-            problems.append(f"{where}: tagged raises-exception but raised nothing")
-        if shown.broken_widgets or any(marker in shown.text for marker in WIDGET_ERRORS):
-            reasons = sorted(set(shown.broken_widgets)) or [shown.text.strip()[:200]]
-            problems.append(f"{where}: a widget could not be displayed: {' | '.join(reasons)}")
-        elif shown.widget_views or "show_with_picture(" in stored.source:
-            if not shown.rendered_widgets:
-                problems.append(f"{where}: its widget did not render")
-            elif not (shown.controls or shown.images):
-                problems.append(f"{where}: its widget rendered no control and no picture")
-        elif stored.stored_png and not (shown.images or shown.canvases):
-            problems.append(f"{where}: its plot did not appear")
-    problems += [f"the page shows {marker!r}" for marker in nb.after_run.widget_errors()]
-    problems += [f"a dialog is open: {text!r}" for text in nb.after_run.dialogs]
+    problems = nb.run_all_problems()
     console = [f"  browser console: {text.splitlines()[0]}" for text in nb.after_run.console_errors[:5]]
     assert not problems, (
         f"{name} in {FRONTENDS[frontend]}, after Run All (screenshot {nb.screenshot}):\n" + "\n".join(problems + console)
