@@ -272,7 +272,8 @@ def _batch_size_and_rate(answer: Any) -> tuple[int, float]:
         " noisy or diverging, go down (and stay below 1).",
     ),
     solution="""
-        one_epoch_budget = (32, 0.1)   # 63 steps; (4, 0.01) and (256, 0.5) work too
+        batch_size, learning_rate = 32, 0.1   # 63 steps; (4, 0.01) and (256, 0.5) work too
+        one_epoch_budget = (batch_size, learning_rate)
     """,
 )
 def _one_epoch_budget(answer: Any) -> None:
