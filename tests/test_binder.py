@@ -76,3 +76,12 @@ def test_every_binder_link_names_the_course_repository_and_an_existing_lesson():
         )
         assert (ROOT / match[3]).is_file(), f"{where}: {link} opens {match[3]}, which does not exist"
     assert (ROOT / "binder" / "requirements.txt").is_file()
+
+
+def test_ci_installs_the_proxy_version_the_hub_test_pins():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests" / "hub"))
+    from hub_setup import PROXY_VERSION
+
+    assert f"configurable-http-proxy@{PROXY_VERSION}" in (ROOT / ".ci" / "run").read_text()

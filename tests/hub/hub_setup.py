@@ -113,6 +113,19 @@ class Hub:
         self.seen |= {kid.pid for kid in kids}
         return kids
 
+    def memory_mb(self) -> dict[str, list[float]]:
+        """Resident memory (MB) of what the hub started, by kind: students' servers, kernels, the proxy."""
+        found: dict[str, list[float]] = {}
+        for proc in self.children():
+            try:
+                line = " ".join(proc.cmdline())
+                kind = ("server" if "jupyterhub-singleuser" in line else "kernel" if "ipykernel" in line
+                        else "proxy" if "configurable-http-proxy" in line else "other")
+                found.setdefault(kind, []).append(proc.memory_info().rss / 2**20)
+            except Exception:  # it ended meanwhile
+                continue
+        return found
+
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 

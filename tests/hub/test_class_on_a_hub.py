@@ -65,6 +65,7 @@ def test_students_pull_the_course_run_it_and_keep_their_edits_across_an_update(t
     from notebook_page import open_and_run
 
     figures: dict[str, float] = {}
+    memory: dict[str, list[float]] = {}
     start = time.perf_counter()
     env, built_s = single_user_env()
     figures["single-user env build (0 = cached)"] = built_s
@@ -101,6 +102,7 @@ def test_students_pull_the_course_run_it_and_keep_their_edits_across_an_update(t
         lab.click("descent-run")
         lab.wait_for_new_images("descent-loss-plot", 2)
         assert len(set(lab.image_record("descent-loss-plot")["srcs"])) >= 2, "the lab's Run drew no new loss plot"
+        memory = hub.memory_mb()
 
         # Ada edits the first code cell of lesson 1 and saves.
         page = nb.page
@@ -141,5 +143,8 @@ def test_students_pull_the_course_run_it_and_keep_their_edits_across_an_update(t
         figures["whole hub test"] = time.perf_counter() - start
         with capsys.disabled():
             report(figures)
+            if memory:
+                print("hub memory now (MB, resident): " + "; ".join(
+                    f"{kind} " + ", ".join(f"{mb:.0f}" for mb in sorted(values)) for kind, values in memory.items()))
             if left:
                 print(f"hub test: stopped {len(left)} process(es) the hub left running: {left}")
