@@ -24,11 +24,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, NullLocator
 
 from helpers.errors import CourseError
-from helpers.style import scale
 from helpers.widget_display import encode_png
 
 _FONT = {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 8}
-TRAIN_COLOR, VAL_COLOR, ALERT_COLOR = "tab:blue", "tab:orange", "#c0392b"
+TRAIN_COLOR, VAL_COLOR, ALERT_COLOR, STEP_COLOR = "tab:blue", "tab:orange", "#c0392b", "#9ecae1"
 
 
 class BlitFigure:
@@ -41,12 +40,9 @@ class BlitFigure:
 
     CACHE_SIZE = 12  # backgrounds kept (each is width x height x 4 bytes, about 0.5 MB)
 
-    def __init__(self, width_px: int = 420, height_px: int = 300, zoom: float | None = None) -> None:
-        """`zoom`: the PNG is `zoom` times width_px x height_px, text and lines included; by default 1.5 in
-        presenter mode (the same layout, half as big again). A caller that sizes for presenter mode itself
-        passes zoom=1."""
-        if zoom is None:
-            zoom = scale(100) / 100
+    def __init__(self, width_px: int = 420, height_px: int = 300, zoom: float = 1.0) -> None:
+        """`zoom`: the PNG is `zoom` times width_px x height_px, text and lines included (the same layout,
+        larger: e.g. helpers.style.Sizing.zoom in presenter mode)."""
         with mpl.rc_context(_FONT):
             self.fig = Figure(figsize=(width_px / 100, height_px / 100), dpi=100 * zoom)
         self.canvas = FigureCanvasAgg(self.fig)
@@ -145,12 +141,13 @@ def _as_series(values: Sequence[float] | np.ndarray, name: str) -> np.ndarray:
 
 
 class LossPlot(BlitFigure):
-    """Train and validation loss per epoch on a log scale, with a message on the plot when asked."""
+    """Train and validation loss per epoch on a log scale, the loss of every step (mini-batches) behind them,
+    and a message on the plot when asked."""
 
     START_Y_LIM = (1.0, 1e4)  # before there is any loss to show
 
-    def __init__(self, width_px: int = 420, height_px: int = 300) -> None:
-        super().__init__(width_px, height_px)
+    def __init__(self, width_px: int = 420, height_px: int = 300, zoom: float = 1.0) -> None:
+        super().__init__(width_px, height_px, zoom)
         with mpl.rc_context(_FONT):
             self.ax = ax = self.fig.add_subplot()
             ax.set_yscale("log")
@@ -162,25 +159,33 @@ class LossPlot(BlitFigure):
             ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
             ax.yaxis.set_minor_locator(NullLocator())  # a grid line per power of ten is enough, and cheaper
             ax.tick_params(labelsize=8)
+            (self.step_line,) = ax.plot([], [], color=STEP_COLOR, linewidth=0.8, label="train, each step")
             (self.train_line,) = ax.plot([], [], color=TRAIN_COLOR, linewidth=1.6, label="train")
             (self.val_line,) = ax.plot([], [], color=VAL_COLOR, linewidth=1.6, label="validation")
-            ax.legend(loc="upper right")
             self.message = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=10,
                                    bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.9})
         self.fig.subplots_adjust(left=0.17, right=0.96, top=0.9, bottom=0.15)
-        self.animate(self.train_line, self.val_line, self.message)
+        self.animate(self.step_line, self.train_line, self.val_line, self.message)
+        self._legends = {}
         self.x_max = 10
         self.y_lim = self.START_Y_LIM
-        self._set_limits(self.x_max, self.y_lim)
+        self.with_steps = False
+        self._set_limits(self.x_max, self.y_lim, self.with_steps)
 
-    def _set_limits(self, x_max: int, y_lim: tuple[float, float]) -> None:
-        self.x_max, self.y_lim = x_max, y_lim
+    def _set_limits(self, x_max: int, y_lim: tuple[float, float], with_steps: bool) -> None:
+        self.x_max, self.y_lim, self.with_steps = x_max, y_lim, with_steps
         self.ax.set_xlim(0, x_max)
         self.ax.set_ylim(*y_lim)
-        self.static_key = (x_max, y_lim)
+        if with_steps not in self._legends:  # the legend names the step line only when there is one
+            lines = [self.step_line] * with_steps + [self.train_line, self.val_line]
+            with mpl.rc_context(_FONT):
+                self._legends[with_steps] = self.ax.legend(handles=lines, loc="upper right")
+            self.ax.legend_ = None
+        self.ax.legend_ = self._legends[with_steps]
+        self.static_key = (x_max, y_lim, with_steps)
 
     def _y_limits_for(self, values: np.ndarray, sticky: bool) -> tuple[float, float]:
-        """Whole decades around `values`. `sticky` (live frames): keep the current ones while they fit and
+        """Whole decades around `values`. `sticky` (frames mid-run): keep the current ones while they fit and
         are not far too wide; otherwise they depend on `values` only, so the same data gives the same picture.
 
         A curve above 1e12 is blowing up: its top is always 1e40 (past float32's largest number), so that
@@ -206,13 +211,15 @@ class LossPlot(BlitFigure):
         x_max: int | None = None,
         message: str = "",
         alert: bool = False,
-        live: bool = False,
+        mid_run: bool = False,
+        steps: tuple[Sequence[float] | np.ndarray, Sequence[float] | np.ndarray] | None = None,
     ) -> bytes:
         """Draw the curves (non-finite values are left out) and `message` on the plot; return the PNG.
 
         `x_max` fixes the right end of the epoch axis (e.g. where a run will stop); by default it grows
         in steps of 10, 20, 50, 100, ... as the curves reach it. `alert` shows the message in red.
-        `live` (a frame during a run): keep the loss axis while the curves fit it, to avoid full redraws.
+        `mid_run` (a frame during a run): keep the loss axis while the curves fit it, to avoid full redraws.
+        `steps` = (x, loss): the loss of each mini-batch step, x counted in epochs (a thin light line).
         """
         epochs, train, val = _as_series(epochs, "epochs"), _as_series(train, "train"), _as_series(val, "val")
         if not len(epochs) == len(train) == len(val):
@@ -220,18 +227,24 @@ class LossPlot(BlitFigure):
                 f"epochs, train and val must have the same length, but have {len(epochs)}, {len(train)} and "
                 f"{len(val)}; record one train and one validation loss per epoch."
             )
+        step_x, step_loss = (np.empty(0), np.empty(0)) if steps is None else (
+            _as_series(steps[0], "step positions"), _as_series(steps[1], "step losses"))
+        if len(step_x) != len(step_loss):
+            raise CourseError(f"steps must be (x, loss) of the same length, but have {len(step_x)} and {len(step_loss)}.")
         last_epoch = float(epochs[-1]) if len(epochs) else 0.0
         wanted_x = x_max if x_max is not None and x_max >= last_epoch else _nice_ceiling(max(last_epoch, 1))
-        shown = np.concatenate([_finite_positive(train), _finite_positive(val)])
-        wanted_y = self._y_limits_for(shown, sticky=live)
-        if (wanted_x, wanted_y) != (self.x_max, self.y_lim):
-            self._set_limits(wanted_x, wanted_y)
+        shown = np.concatenate([_finite_positive(train), _finite_positive(val), _finite_positive(step_loss)])
+        wanted_y = self._y_limits_for(shown, sticky=mid_run)
+        with_steps = len(step_x) > 0
+        if (wanted_x, wanted_y, with_steps) != (self.x_max, self.y_lim, self.with_steps):
+            self._set_limits(wanted_x, wanted_y, with_steps)
         floor = self.y_lim[0]
         x_pixel, y_pixel = _pixel_size(self.ax, self.x_max, math.log10(self.y_lim[1] / self.y_lim[0]))
-        for line, values in ((self.train_line, train), (self.val_line, val)):
+        for line, x, values in ((self.train_line, epochs, train), (self.val_line, epochs, val),
+                                (self.step_line, step_x, step_loss)):
             shown = np.where(np.isfinite(values), np.maximum(values, floor), np.nan)
-            keep = thin(epochs, np.log10(shown), x_pixel, y_pixel)
-            line.set_data(epochs[keep], shown[keep])
+            keep = thin(x, np.log10(shown), x_pixel, y_pixel)
+            line.set_data(x[keep], shown[keep])
         self.message.set_text(message)
         self.message.set_color(ALERT_COLOR if alert else "0.35")
         self.message.set_visible(bool(message))
@@ -251,6 +264,7 @@ class TrajectoryPlot(BlitFigure):
         title: str,
         width_px: int = 420,
         height_px: int = 300,
+        zoom: float = 1.0,
     ) -> None:
         loss_grid = np.asarray(loss_grid, dtype=float)
         if loss_grid.shape != (len(b_grid), len(w_grid)):
@@ -258,7 +272,7 @@ class TrajectoryPlot(BlitFigure):
                 f"loss_grid must have one row per b and one column per w, shape {(len(b_grid), len(w_grid))}, "
                 f"but has shape {loss_grid.shape}."
             )
-        super().__init__(width_px, height_px)
+        super().__init__(width_px, height_px, zoom)
         self.static_key = "map"  # the map never changes
         self._looks: tuple | None = None
         self._png = b""
@@ -297,11 +311,11 @@ class TrajectoryPlot(BlitFigure):
 
     def update(
         self, w: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, message: str = "",
-        live: bool = False,
+        mid_run: bool = False,
     ) -> bytes:
         """Draw the path through the points (w[i], b[i]) and `message` (in red) on the plot; return the PNG.
 
-        When the last point is off the map, a note says where it is (unless there is a message). `live`
+        When the last point is off the map, a note says where it is (unless there is a message). `mid_run`
         (a frame during a run): if no point moved by a pixel since the last frame, return that frame again.
         """
         w, b = _as_series(w, "w"), _as_series(b, "b")
@@ -322,7 +336,7 @@ class TrajectoryPlot(BlitFigure):
         # A settled run moves (w, b) by less than a pixel between frames: then the picture is the last one.
         head = (math.floor(w[-1] / w_pixel), math.floor(b[-1] / b_pixel)) if len(w) else None
         looks = (len(keep), head, note, message)
-        if live and looks == self._looks:
+        if mid_run and looks == self._looks:
             return self._png
         self.path.set_data(w_shown[keep], b[keep])
         self.head.set_data(w[-1:], b[-1:])

@@ -43,8 +43,8 @@ from IPython.display import clear_output, display
 from helpers import lab as lab_module
 from helpers.lab import DescentLab, FRAME_SECONDS, MAX_EPOCHS
 
-lab = DescentLab(model, loss_fn, train_epoch, OPTIMIZERS, (t_u_train, t_c_train, t_u_val, t_c_val), scale_inputs,
-                 lr=1e-2, optimizer="SGD", scaling=True, epochs=1000)
+lab = DescentLab(model, loss_fn, train_epoch, OPTIMIZERS, INPUTS, (t_u_train, t_c_train, t_u_val, t_c_val),
+                 lr=1e-2, optimizer="SGD", inputs="rescaled ×0.1", batch_size=9, epochs=1000)
 lab.show()
 ms = lambda seconds: 1000 * seconds
 R = {}
@@ -59,9 +59,9 @@ def timing(obj, name, log):
             log.append(time.perf_counter() - start)
     setattr(obj, name, timed)
 
-# 1. learning-rate changes: 20 moves of the slider across its range, on scaled and on raw inputs
+# 1. learning-rate changes: 20 moves of the slider across its range, on rescaled and on raw inputs
 for scaled in (True, False):
-    lab.set(lr=1e-2, scaling=scaled)
+    lab.set(lr=1e-2, inputs="rescaled ×0.1" if scaled else "raw")
     changes = []
     for value in 10 ** np.linspace(-5, 0, 21)[1:]:
         start = time.perf_counter()
@@ -70,24 +70,25 @@ for scaled in (True, False):
     R["lr_change_scaled" if scaled else "lr_change_raw"] = [ms(t) for t in changes]
 
 # 2-3. runs of at least 2 s, live frames on and off; frames timed inside the runs
-lab.set(lr=1e-2, optimizer="SGD", scaling=True, epochs=1000)
+lab.set(lr=1e-2, optimizer="SGD", inputs="rescaled ×0.1", epochs=1000)
 frame_times, loss_plot_times = [], []
 timing(lab, "_draw", frame_times)
 timing(lab.loss_plot, "update", loss_plot_times)
-lab.live = False; lab.reset(); lab._start(300, background=False)  # warm up
+lab.draw_while_training = False; lab.reset(); lab._train(300, frames=False, background=False)  # warm up
 lab.reset()
-start = time.perf_counter(); lab._start(2000, background=False); per_epoch = (time.perf_counter() - start) / 2000
+start = time.perf_counter(); lab._train(2000, frames=False, background=False)
+per_epoch = (time.perf_counter() - start) / 2000
 epochs = min(MAX_EPOCHS, int(2.6 / per_epoch) + 1)  # a run of at least 2 s with the plot off
 lab.set(epochs=epochs)
 R["epochs"], R["per_epoch_us"] = epochs, per_epoch * 1e6
 
 def sync_run(live):
-    lab.live = live; lab.reset(); frame_times.clear(); loss_plot_times.clear()
-    start = time.perf_counter(); lab._start(epochs, background=False); seconds = time.perf_counter() - start
+    lab.draw_while_training = live; lab.reset(); frame_times.clear(); loss_plot_times.clear()
+    start = time.perf_counter(); lab._train(epochs, frames=live, background=False); seconds = time.perf_counter() - start
     return seconds, len(frame_times), list(frame_times), list(loss_plot_times)
 
 async def button_run(live):
-    lab.live = live; lab.reset(); frame_times.clear()
+    lab.draw_while_training = live; lab.reset(); frame_times.clear()
     start = time.perf_counter(); lab.run_button.click()
     while lab.running:
         await asyncio.sleep(0.005)
@@ -96,12 +97,13 @@ async def button_run(live):
 def baseline_run(plot):
     params = torch.tensor([1.0, 0.0], requires_grad=True)
     optimizer = OPTIMIZERS["SGD"]([params], 1e-2)
-    x_train, x_val = scale_inputs(t_u_train), scale_inputs(t_u_val)
+    x_train, x_val = INPUTS["rescaled ×0.1"](t_u_train), INPUTS["rescaled ×0.1"](t_u_val)
+    generator = torch.Generator().manual_seed(0)
     train_losses, val_losses, frames = [], [], []
     start = last = time.perf_counter()
     for epoch in range(epochs):
-        train_loss, val_loss = train_epoch(params, optimizer, x_train, t_c_train, x_val, t_c_val)
-        train_losses.append(train_loss); val_losses.append(val_loss)
+        step_losses, val_loss = train_epoch(params, optimizer, x_train, t_c_train, x_val, t_c_val, 9, generator)
+        train_losses.append(sum(step_losses) / len(step_losses)); val_losses.append(val_loss)
         if plot and time.perf_counter() - last >= FRAME_SECONDS:
             frame_start = time.perf_counter()
             fig, ax = plt.subplots(figsize=(4.2, 3.0))
@@ -126,7 +128,7 @@ for repeat in range(REPEATS):  # alternate, so that a burst of load hits both si
     runs["base_off"].append(baseline_run(False)[0])
 clear_output()
 R["runs"], R["frames"] = runs, frames_seen
-lab.live = True
+lab.draw_while_training = True
 lab.set(epochs=MAX_EPOCHS)
 lab.reset()
 print("BENCH " + json.dumps(R))
@@ -221,7 +223,7 @@ def main() -> int:
             r = json.loads(printed.split("BENCH ", 1)[1])
             ids = json.loads(run_cell(kc, 'import json; print(json.dumps({"run": lab.run_button.model_id, '
                                           '"loss": lab.loss_image.model_id}))'))
-            lab_set = "lab.set(lr=1e-2, optimizer='SGD', scaling=True, epochs=20000); lab.reset()"
+            lab_set = "lab.set(lr=1e-2, optimizer='SGD', inputs='rescaled ×0.1', epochs=20000); lab.reset()"
             run_cell(kc, lab_set)
             browser = press_run_like_a_browser(kc, ids)
         finally:

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from helpers import style
+from helpers.style import Sizing
 from helpers.errors import CourseError
 from helpers.live_plot import BlitFigure, LossPlot, TrajectoryPlot, _nice_ceiling, thin
 from helpers.widget_display import encode_png
@@ -45,9 +46,9 @@ def test_a_frame_is_a_png_of_the_requested_size():
 def test_later_frames_with_the_same_limits_redraw_only_the_lines():
     plot = LossPlot()
     epochs, train, val = falling(100)
-    plot.update(epochs[:60], train[:60], val[:60], x_max=100, live=True)
-    plot.update(epochs[:80], train[:80], val[:80], x_max=100, live=True)
-    plot.update(epochs, train, val, x_max=100, live=True)
+    plot.update(epochs[:60], train[:60], val[:60], x_max=100, mid_run=True)
+    plot.update(epochs[:80], train[:80], val[:80], x_max=100, mid_run=True)
+    plot.update(epochs, train, val, x_max=100, mid_run=True)
     assert plot.frames == 3 and plot.full_redraws == 1
 
 
@@ -62,20 +63,20 @@ def test_a_blitted_frame_looks_exactly_like_a_fresh_full_drawing():
 
 def test_limits_grow_when_a_curve_leaves_them_and_old_limits_come_back_from_the_cache():
     plot = LossPlot()
-    plot.update([1, 2], [1e5, 1e3], [1e5, 1e3], live=True)
+    plot.update([1, 2], [1e5, 1e3], [1e5, 1e3], mid_run=True)
     first_limits = plot.y_lim
     assert first_limits[0] <= 1e3 and 1e5 <= first_limits[1] and plot.full_redraws == 1
-    plot.update([1, 2, 3], [1e5, 1e3, 1e20], [1e5, 1e3, 1e20], live=True)
+    plot.update([1, 2, 3], [1e5, 1e3, 1e20], [1e5, 1e3, 1e20], mid_run=True)
     assert plot.y_lim[1] >= 1e20 and plot.full_redraws == 2
-    plot.update([1, 2], [1e5, 1e3], [1e5, 1e3], live=True)
+    plot.update([1, 2], [1e5, 1e3], [1e5, 1e3], mid_run=True)
     assert plot.y_lim == first_limits and plot.full_redraws == 2  # cached background, no redraw
 
 
 def test_live_frames_keep_limits_that_fit_and_a_final_picture_depends_on_the_data_only():
     plot = LossPlot()
-    plot.update([1, 2], [500.0, 400.0], [500.0, 400.0], live=True)
+    plot.update([1, 2], [500.0, 400.0], [500.0, 400.0], mid_run=True)
     sticky = plot.y_lim
-    plot.update([1, 2, 3], [500.0, 400.0, 30.0], [500.0, 400.0, 30.0], live=True)
+    plot.update([1, 2, 3], [500.0, 400.0, 30.0], [500.0, 400.0, 30.0], mid_run=True)
     assert plot.y_lim == sticky  # still fits: no full redraw in the middle of a run
     final = plot.update([1, 2, 3], [500.0, 400.0, 30.0], [500.0, 400.0, 30.0])
     assert final == LossPlot().update([1, 2, 3], [500.0, 400.0, 30.0], [500.0, 400.0, 30.0])
@@ -152,24 +153,34 @@ def test_w_and_b_of_different_lengths_are_one_sentence():
     one_sentence(err)
 
 
-def test_presenter_mode_makes_the_same_plot_half_as_big_again():
-    style.course_style(presenter=True)
-    try:
-        big = Image.open(io.BytesIO(LossPlot(420, 300).update(*falling(5))))
-    finally:
-        style.course_style(presenter=False)
+def test_zoom_makes_the_same_plot_larger():
+    big = Image.open(io.BytesIO(LossPlot(420, 300, zoom=Sizing(presenter=True).zoom).update(*falling(5))))
     assert big.size == (630, 450)
 
 
-def test_zoom_1_keeps_the_requested_size_in_presenter_mode():
+def test_the_default_zoom_keeps_the_requested_size_whatever_the_presenter_mode():
+    style.course_style(presenter=True)  # read by widgets when they are built, never by a plot
+    plot = BlitFigure(520, 330)
+    style.course_style(presenter=False)
+    plot.fig.add_subplot()
+    assert Image.open(io.BytesIO(plot.frame())).size == (520, 330)
+
+
+def test_sizing_reads_the_presenter_choice_once_or_takes_it_explicitly():
+    assert style.sizing(True).px(440) == 660 and style.sizing(False).px(440) == 440
     style.course_style(presenter=True)
-    try:
-        plot = BlitFigure(520, 330, zoom=1)  # e.g. a widget that already enlarged its size with scale()
-        plot.fig.add_subplot()
-        size = Image.open(io.BytesIO(plot.frame())).size
-    finally:
-        style.course_style(presenter=False)
-    assert size == (520, 330)
+    chosen = style.sizing()
+    style.course_style(presenter=False)
+    assert chosen.presenter and not style.sizing().presenter
+
+
+def test_a_step_line_is_drawn_with_its_own_legend_entry():
+    plot = LossPlot(420, 300)
+    plot.update([0, 1, 2], [math.nan, 9.0, 4.0], [math.nan, 10.0, 5.0], steps=([0.5, 1.0, 1.5, 2.0], [12, 6, 5, 3]))
+    assert plot.with_steps and len(plot.step_line.get_xdata()) == 4
+    assert [t.get_text() for t in plot.ax.get_legend().get_texts()] == ["train, each step", "train", "validation"]
+    plot.update([0, 1], [math.nan, 9.0], [math.nan, 10.0])
+    assert not plot.with_steps and [t.get_text() for t in plot.ax.get_legend().get_texts()] == ["train", "validation"]
 
 
 def test_an_artist_kept_on_top_stays_above_the_moving_line_and_is_not_redrawn():
@@ -211,9 +222,9 @@ def test_a_long_settled_run_draws_few_points_and_reuses_the_map_picture():
     plot = small_map()
     w = np.concatenate([np.linspace(1, 5, 200), np.full(20_000, 5.0)])
     b = np.concatenate([np.linspace(0, -17, 200), np.full(20_000, -17.0)])
-    first = plot.update(w[:10_000], b[:10_000], live=True)
+    first = plot.update(w[:10_000], b[:10_000], mid_run=True)
     assert len(plot.path.get_xdata()) < 300
     frames = plot.frames
-    assert plot.update(w, b, live=True) is first and plot.frames == frames  # nothing moved by a pixel
+    assert plot.update(w, b, mid_run=True) is first and plot.frames == frames  # nothing moved by a pixel
     plot.update(w, b)  # not live (a run's last picture): always drawn from the data, so it is reproducible
     assert plot.frames == frames + 1
