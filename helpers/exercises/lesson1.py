@@ -64,7 +64,7 @@ def _backward_slips(f: Any, x: float, h: float) -> tuple[tuple[float, str], ...]
     title="A backward difference",
     hints=(
         "A backward difference is the forward difference turned around: it steps back from x instead of ahead.",
-        "Start from forward_difference in section 2 and move its second point from x + h to x - h. Then check the "
+        "Start from forward_difference in section 2 and move its nudged point from x + h to x - h. Then check the "
         "order of the subtraction: on a rising curve a slope is positive.",
     ),
     solution="""
