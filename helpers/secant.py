@@ -18,7 +18,7 @@ import ipywidgets as widgets
 
 from helpers.errors import CourseError, positive_number
 from helpers.live_plot import BlitFigure
-from helpers.style import presenter_mode, scale
+from helpers.style import sizing
 from helpers.widget_display import show_with_picture
 
 Curve = Callable[[float], Any]
@@ -117,11 +117,12 @@ class SecantExplorer:
         if not (w_lo <= w <= w_hi and h_lo <= h <= h_hi):
             raise CourseError(f"w must lie in {w_range} and h in {h_range}, but got w={w} and h={h}.")
         self.f, self.differences, self.exact_slope = f, dict(differences), exact_slope
+        self.sizes = sizing()  # presenter mode or not, read once: the widget keeps its size
         self._table, self._reverting = "", False
 
         self.w_slider = widgets.FloatSlider(
             value=w, min=w_lo, max=w_hi, step=0.01, description="w", readout_format=".2f",
-            layout=widgets.Layout(width=f"{scale(330)}px"),
+            layout=widgets.Layout(width=f"{self.sizes.px(330)}px"),
         )
         # Lay the slider's grid of exponents (step 0.1) through h itself: the browser snaps the value to that grid,
         # and the live readout must agree with the stored picture.
@@ -129,7 +130,7 @@ class SecantExplorer:
         h_max = h_min + math.floor(round((math.log10(h_hi) - h_min) / 0.1, 6)) * 0.1
         self.h_slider = widgets.FloatLogSlider(
             value=h, base=10, min=h_min, max=h_max, step=0.1, description="step h",
-            readout_format=".1e", layout=widgets.Layout(width=f"{scale(330)}px"),
+            readout_format=".1e", layout=widgets.Layout(width=f"{self.sizes.px(330)}px"),
         )
         self.estimate = widgets.HTML()
         self.image = widgets.Image(format="png")
@@ -143,7 +144,7 @@ class SecantExplorer:
         self.w_slider.observe(self._on_change, names="value")
         self.h_slider.observe(self._on_change, names="value")
         # Presenter mode: a row that does not fit the window wraps (the table goes below the plot), never off the edge.
-        rows = {"flex_flow": "row wrap"} if presenter_mode() else {}
+        rows = {"flex_flow": "row wrap"} if self.sizes.presenter else {}
         self.widget = widgets.VBox(
             [widgets.HBox([self.w_slider, self.h_slider], layout=rows),
              widgets.HBox([self.image, self.estimate], layout=rows)]
@@ -152,7 +153,7 @@ class SecantExplorer:
     def _figure(self, x_lo: float, x_hi: float) -> None:
         """Draw what never changes (the curve, the fixed axes) and create the artists that redraw() moves."""
         # Sized for presenter mode here, like the sliders: 720 px wide there, so the table fits beside it at 1280 px.
-        width, height = (720, 460) if presenter_mode() else (520, 330)
+        width, height = (720, 460) if self.sizes.presenter else (520, 330)
         self.plot = BlitFigure(width, height, zoom=1)
         self.fig = self.plot.fig
         ax = self.ax = self.fig.add_subplot()
@@ -268,7 +269,7 @@ class SecantExplorer:
             )
         self.ax.title.set_text(f"w = {w:.2f}, h = {h:.1e}")
         self._table = (
-            f"<table style='font-family:monospace;font-size:{scale(13)}px;border-spacing:{scale(10)}px 2px'>"
+            f"<table style='font-family:monospace;font-size:{self.sizes.px(13)}px;border-spacing:{self.sizes.px(10)}px 2px'>"
             f"<tr><th style='text-align:left'>slope</th><th>estimate</th><th>error</th></tr>{''.join(rows)}"
             f"<tr><td>by hand</td><td style='text-align:right'>{exact:.4f}</td><td></td></tr></table>"
         )
