@@ -81,7 +81,7 @@ def _reference_fixed(variant: str) -> tuple[list[float], tuple[float, float]]:
         "A flat curve is not a small learning rate: a small one still moves the loss a little, this one moves "
         "it not at all. So each optimizer.step() changed nothing. What does .grad hold when step() runs?",
         "Follow one pass of the loop in order and ask, after each line, what w.grad holds. Then compare the "
-        "order of the lines with the order of section 5 (the cell `tutorial-order`).",
+        "order of the lines with the order of section 5 (the function `train_with_optimizer`).",
     ),
     solution="""
         def train_repaired(w, b, x, y, lr, steps):
@@ -137,8 +137,8 @@ def _train_repaired(answer: Any) -> None:
     hints=(
         "A parameter that never went through backward() has no gradient tensor: p.grad is None, and None has "
         "no zero_(). Section 3 shows two resets that cope with that.",
-        "Either put zero_() under an `if` that compares p.grad with None (cell `reset-zero`), or use the reset "
-        "of cell `reset-none`, which never touches the old gradient.",
+        "Either put zero_() under an `if` that compares p.grad with None, as the first cell of section 3 does, "
+        "or use section 3's second way, which never touches the old gradient.",
     ),
     solution="""
         def reset_gradients(params):
