@@ -299,9 +299,9 @@ _SLIPS = (
         "A node may run its rule only once its gradient is complete, that is after every node that uses it has "
         "run its own rule. So first list the nodes so that each comes after the nodes it was computed from "
         "(topological order), seed the output's gradient with 1, then run the rules from the output down.",
-        "Write a recursive visit(v): if v was not seen yet, add it to a set, visit each of v._parents, then "
-        "append v to a list. After visit(output): output.grad = 1.0, then call v._backward() for v in "
-        "reversed(order).",
+        "Section 1's Value.backward() is such a walk: its inner visit(v) lists a node after its parents and skips "
+        "nodes already seen. Write the same walk as a function of output instead of self, then seed and run the "
+        "rules as it does.",
     ),
     solution="""
         def backward_in_order(output):
