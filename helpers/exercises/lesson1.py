@@ -289,9 +289,10 @@ def _dloss_dw2(answer: Any) -> None:
     lesson=1,
     title="The best step for a central difference",
     hints=(
-        "Same reasoning as for the forward difference, with the central difference's truncation error: the best "
-        "h is where truncation (about h²) and round-off (about ε / h) are equal.",
-        "Set h² equal to ε / h and solve for h. torch.finfo(dtype).eps gives ε for the dtype you are given.",
+        "Same reasoning as for the forward difference's √ε in 'Reading the picture': the best h is where the two "
+        "errors are about equal; only the power of h in the truncation error changes.",
+        "Write h² = ε / h, gather the powers of h on one side and take a root; torch.finfo(dtype).eps gives ε for "
+        "the dtype you are given.",
     ),
     solution="""
         def best_central_step(dtype):
