@@ -127,7 +127,7 @@ class DescentLab:
             self.readout,
             widgets.HBox([self.loss_image, self.trajectory_image], layout=plots),
         ])
-        self.panel.add_class("descent-lab")
+        self.panel.add_class("descent-presenter" if self.sizes.presenter else "descent-lab")
         for key, control in self._controls.items():
             control.observe(lambda change, key=key: self._on_setting(key, change["new"]), names="value")
         self.epochs_box.observe(lambda _: self._draw(), names="value")

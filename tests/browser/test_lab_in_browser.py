@@ -92,14 +92,14 @@ def set_lr(nb: OpenedNotebook, value: float) -> None:
 
 def choose_optimizer(nb: OpenedNotebook, name: str) -> None:
     menu = nb.widget("descent-optimizer").locator("select")
-    if menu.evaluate("e => e.options[e.selectedIndex].text") != name:
+    if menu.evaluate("e => e.options[e.selectedIndex].text.replace(/\u00a0/g, ' ')") != name:
         redrawn_by(nb, lambda: menu.select_option(label=name))
 
 
 def choose(nb: OpenedNotebook, hook: str, label: str) -> None:
     """Pick `label` in one of the lab's menus (inputs, batch size); a new choice restarts with a preview."""
     menu = nb.widget(hook).locator("select")
-    if menu.evaluate("e => e.options[e.selectedIndex].text") != label:
+    if menu.evaluate("e => e.options[e.selectedIndex].text.replace(/\u00a0/g, ' ')") != label:
         redrawn_by(nb, lambda: menu.select_option(label=label))
 
 
@@ -205,3 +205,34 @@ def test_a_diverging_learning_rate_says_diverged(lab_page):
     reset(nb)
     nb.wait_until(f"() => !document.querySelector('{NOTEBOOK} img.descent-diverged')",
                   what="Reset to take the class descent-diverged off the plots")
+
+
+PRESENTER_LAB = ("DescentLab(model, loss_fn, train_epoch, OPTIMIZERS, INPUTS, (t_u_train, t_c_train, t_u_val, t_c_val),"
+                 " presenter=True).show()")
+
+
+def test_in_presenter_mode_the_two_plots_sit_side_by_side_at_1280_by_800(lab_page):
+    nb = lab_page
+    nb.page.set_viewport_size({"width": 1280, "height": 800})
+    last = nb.page.locator(f"{NOTEBOOK} .jp-CodeCell").last
+    last.locator(".jp-InputArea-editor").click()
+    nb.page.keyboard.press("Escape")
+    nb.page.keyboard.press("b")  # a new cell below, as a presenter would add one
+    nb.page.keyboard.press("Enter")  # edit it
+    nb.page.keyboard.type(PRESENTER_LAB)
+    nb.page.keyboard.press("Shift+Enter")
+    plots = f"{NOTEBOOK} .descent-presenter img"
+    nb.wait_until(f"() => [...document.querySelectorAll('{plots}')].filter(i => i.naturalWidth > 0).length === 2",
+                  what="the presenter lab's two plots", timeout_ms=60_000)
+    nb.page.locator(f"{NOTEBOOK} .descent-presenter").scroll_into_view_if_needed()
+    loss, trajectory = (nb.page.locator(f"{NOTEBOOK} .descent-presenter .descent-{name}").bounding_box()
+                        for name in ("loss-plot", "trajectory-plot"))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    nb.page.screenshot(path=str(SCREENSHOTS / "lab_presenter_1280x800.png"))
+    assert abs(loss["y"] - trajectory["y"]) < 2 and trajectory["x"] >= loss["x"] + loss["width"] - 1, (
+        f"{LAB}: in presenter mode the plots do not share a row at 1280x800: {loss} and {trajectory}"
+    )
+    assert trajectory["x"] + trajectory["width"] <= 1280 and min(loss["width"], trajectory["width"]) >= 380, (
+        f"{LAB}: the presenter plots are cut off or too small at 1280x800: {loss} and {trajectory}"
+    )
+    assert loss["height"] + loss["y"] - nb.page.locator(f"{NOTEBOOK} .descent-presenter").bounding_box()["y"] <= 800
