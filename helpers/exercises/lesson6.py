@@ -238,9 +238,8 @@ def _first_rise(val_losses: list[float]) -> int | None:
         "Track two things as you go: the lowest validation loss so far (with its epoch and a snapshot of params"
         " at that moment), and how many epochs have passed since it was set. Training keeps changing params in"
         " place after the best epoch.",
-        "In `for epoch in range(1, max_epochs + 1):` call step(); when its loss is a new lowest, remember the"
-        " loss, the epoch and params.detach().clone(); otherwise break once epoch - best_epoch reaches patience."
-        " Return the snapshot and its epoch.",
+        "Count epochs with `for epoch in range(1, max_epochs + 1):`; a snapshot that later steps cannot change"
+        " is `params.detach().clone()`; the stop test compares `epoch - best_epoch` with `patience`.",
     ),
     solution="""
         def early_stopping(step, params, patience, max_epochs):
