@@ -93,3 +93,12 @@ def test_a_kernel_started_in_notebooks_imports_the_helpers_of_its_own_copy(tmp_p
     found = subprocess.run([sys.executable, "-c", "import helpers; print(helpers.__file__)"],
                            cwd=copy / "notebooks", capture_output=True, text=True, timeout=60)
     assert found.stdout.strip() == str(copy / "notebooks" / "helpers" / "__init__.py"), found.stderr
+
+
+def test_learners_commands_install_requirements_txt_only_and_test_adds_the_test_file():
+    script = (ROOT / "course").read_text()
+    branches = dict(re.findall(r"^    ([a-z|-]+)\)\n((?:        .*\n)+?)        (?:exec|;;)", script, re.M))
+    for command in ("open|present", "notebook", "execute", "student-copies", "bench"):
+        assert re.search(r"^\s*setup$", branches[command], re.M), f"./course {command} should run `setup` alone"
+    assert re.search(r"^\s*setup test$", branches["test"], re.M)
+    assert "requirements-test.txt" in script.split("setup() {", 1)[1].split("\n}", 1)[0]
