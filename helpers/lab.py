@@ -130,20 +130,24 @@ class DescentLab:
         self.panel.add_class("descent-presenter" if self.sizes.presenter else "descent-lab")
         for key, control in self._controls.items():
             control.observe(lambda change, key=key: self._on_setting(key, change["new"]), names="value")
-        self.epochs_box.observe(lambda _: self._draw(), names="value")
+        self.epochs_box.observe(self._on_epochs, names="value")
         self.run_button.on_click(lambda _: self.stop() if self.running else self._guard(
             lambda: self._train(self._epochs_to_go(), frames=self.draw_while_training, background=True)))
         self.step_button.on_click(lambda _: self._guard(lambda: self.step()))
         self.reset_button.on_click(lambda _: self._guard(self.reset))
 
     def _guard(self, action: Callable[[], Any]) -> None:
-        """A button's or a control's action: an error becomes one sentence in the readout (a callback's exception
-        would be hidden from the learner)."""
+        """A button's action: an error becomes one sentence in the readout (a callback's would be hidden)."""
         try:
             action()
         except Exception as err:
             self.notice = sentence(err)
             self._draw()
+
+    def _on_epochs(self, change: dict) -> None:
+        if self.running:  # a run in progress heads for the new finish line
+            self.training.goal = max(self.training.epoch, change["new"])
+        self._draw()
 
     def _on_setting(self, key: str, value: Any) -> None:
         if self._holding:
@@ -209,7 +213,7 @@ class DescentLab:
         if self.problem or self.notice:
             return f"{head} · {self.problem or self.notice}"
         if run.diverged_at is not None:
-            return f"{head} · {self._diverged_sentence()}"
+            return f"{head} · diverged at epoch {run.diverged_at}: lower the learning rate"
         w, b = h.column(3)[-1], h.column(4)[-1]
         if run.epoch == 0:
             return f"{head} · w {w:.4g} · b {b:.4g} · press Run or Step to train"
@@ -246,7 +250,7 @@ class DescentLab:
         self.problem = self.notice = ""
         self._job += 1
         job, ticks = self._job, self._ticks(epochs, frames)
-        self._set_running(frames)
+        self._set_running(frames or background)  # Run reads Stop while a run can be stopped or is drawn
         loop = _running_loop() if background else None
         if loop is not None:
             self._task = loop.create_task(self._pump_in_background(ticks, job))
@@ -318,9 +322,6 @@ class DescentLab:
 
     # --- drawing: from the run's state -----------------------------------------------------------------
 
-    def _diverged_sentence(self) -> str:
-        return f"diverged at epoch {self.training.diverged_at}: lower the learning rate"
-
     def _draw(self, mid_run: bool = False) -> None:
         """Show the run's state: both plots and the readout. `mid_run`: a frame during a run (may reuse pictures)."""
         run, h = self.training, self.training.history
@@ -328,8 +329,8 @@ class DescentLab:
         if self.problem:
             message = short = "stopped: see the sentence above the plots"
         elif run.diverged_at is not None:
-            message = self._diverged_sentence().replace(": ", ":\n", 1)
             short = f"diverged at epoch {run.diverged_at}"
+            message = f"{short}:\nlower the learning rate"
         else:
             message = "press Run or Step to train" if run.epoch == 0 else ""
         x_max = max(run.goal, 10) if run.diverged_at is None else None  # a divergence: zoom in on its epochs

@@ -262,7 +262,8 @@ class TrainingRun:
         self.diverged_at = None
 
     def advance(self, epochs: int) -> Iterator[int]:
-        """Train up to `epochs` more epochs, yielding the epoch after each; stops early if the run diverges."""
+        """Train up to `epochs` more epochs, yielding the epoch after each; stops early if the run diverges.
+        Training goes on while epoch < self.goal: moving `goal` during the advance moves its finish line."""
         if self.settings is None:
             raise CourseError("Call start_over(settings) before training.")
         self.goal = self.epoch + epochs

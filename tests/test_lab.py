@@ -416,6 +416,33 @@ def test_moving_the_slider_during_a_background_run_stops_it_and_starts_over(lab)
     assert not lab.running and lab.training.epoch == PREVIEW_EPOCHS
 
 
+def test_lowering_the_epochs_during_a_background_run_ends_it_there(lab):
+    async def scenario():
+        lab.set(epochs=20_000)
+        lab.run_button.click()
+        await asyncio.sleep(0.05)
+        lab.epochs_box.value = max(lab.training.epoch, 50)
+        while lab.running:
+            await asyncio.sleep(0.005)
+
+    asyncio.run(scenario())
+    assert lab.training.epoch == lab.epochs_box.value < 20_000 and "running" not in lab.text()
+
+
+def test_a_background_run_without_frames_still_reads_stop_until_it_ends():
+    quiet = make_lab(draw_while_training=False)
+
+    async def scenario():
+        quiet.set(epochs=2000)
+        quiet.run_button.click()
+        assert quiet.running and quiet.run_button.description == "Stop"
+        while quiet.running:
+            await asyncio.sleep(0.005)
+
+    asyncio.run(scenario())
+    assert quiet.training.epoch == 2000 and quiet.run_button.description == "Run"
+
+
 def test_outside_an_event_loop_the_run_button_trains_right_away(lab):
     lab.set(epochs=40)
     lab.run_button.click()
