@@ -76,11 +76,6 @@ def sizing(presenter: bool | None = None) -> Sizing:
     return Sizing(_chosen["presenter"] if flag is None else flag)
 
 
-def presenter_mode() -> bool:
-    """True if course_style() turned presenter mode on."""
-    return _chosen["presenter"]
-
-
 def course_style(presenter: bool | None = None) -> None:
     """Apply the course's plot style; `presenter=None` follows the DESCENT_PRESENTER environment variable."""
     flag = _presenter_flag(presenter, "course.setup()")
