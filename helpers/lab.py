@@ -304,9 +304,9 @@ class DescentLab:
     def _apply(self, settings: Settings, epochs: int | None = None) -> None:
         """Start over with `settings` and preview; if that fails (e.g. the optimizer factory raises), nothing
         changes and the controls keep showing what the lab trains with."""
-        self._cancel()
         self._map_for(settings.inputs)
-        self.training.start_over(settings)
+        self.training.start_over(settings)  # the first two may refuse: then a run in progress goes on
+        self._cancel()
         self._show_settings(settings, epochs)
         self._train(min(PREVIEW_EPOCHS, self.epochs_box.value), frames=False, background=False)
 

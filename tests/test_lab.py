@@ -443,6 +443,24 @@ def test_a_background_run_without_frames_still_reads_stop_until_it_ends():
     assert quiet.training.epoch == 2000 and quiet.run_button.description == "Run"
 
 
+def test_a_refused_setting_during_a_background_run_lets_the_run_go_on():
+    lab = make_lab(optimizers={**OPTIMIZERS, "broken": broken_factory})
+
+    async def scenario():
+        lab.set(epochs=20_000)
+        lab.run_button.click()
+        await asyncio.sleep(0.05)
+        lab.optimizer_menu.value = "broken"
+        assert lab.running and lab.optimizer_menu.value == "SGD"
+        at = lab.training.epoch
+        await asyncio.sleep(0.3)
+        assert lab.training.epoch > at  # still training
+        lab.run_button.click()  # Stop
+
+    asyncio.run(scenario())
+    assert not lab.running and lab.training.settings.optimizer == "SGD"
+
+
 def test_outside_an_event_loop_the_run_button_trains_right_away(lab):
     lab.set(epochs=40)
     lab.run_button.click()
