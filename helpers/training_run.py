@@ -169,10 +169,11 @@ class TrainingRun:
         seed: int = 0,
     ) -> None:
         check_callable(train_epoch, "train_epoch")
-        for what, table, example in (("optimizers", optimizers, "(params, lr) -> optimizer"),
-                                     ("inputs", inputs, "readings -> what the model sees")):
+        for what, table, example in (("optimizers", optimizers, "(params, lr) -> optimizer, like OPTIMIZERS"),
+                                     ("inputs", inputs, "of the raw readings, like INPUTS")):
             if not isinstance(table, Mapping) or not table:
-                raise CourseError(f"{what} must be a dict from a name to a function {example}, but got {describe(table)}.")
+                raise CourseError(f"The {what} must be a dict from a name to a function {example}, but got "
+                                  f"{describe(table)}; check the order of the arguments.")
             for name, fn in table.items():
                 check_callable(fn, f"{what}[{name!r}]")
         if not (isinstance(start, (tuple, list)) and len(start) == 2 and all(

@@ -335,13 +335,14 @@ def test_a_train_epoch_that_returns_nothing_is_one_sentence():
 
 @pytest.mark.parametrize("changes, words", [
     ({"optimizers": {"SGD": lambda params, lr: "fast"}}, "must return a torch.optim optimizer"),
-    ({"optimizers": {}}, "optimizers must be a dict"),
+    ({"optimizers": {}}, "The optimizers must be a dict"),
     ({"model": model(1.0, 2.0, 3.0)}, "model must be the function itself"),
     ({"input_choices": {"short": lambda t: t[:2]}, "inputs": "short"}, "inputs['short'] must return"),
     ({"model": loss_fn, "loss_fn": model}, "the lab calls loss_fn(model(x, w, b), y)"),
     ({"model": lambda x, params: params[0] * x + params[1]}, "pass the model first"),
     ({"loss_fn": lambda t_p, t_c: (t_p - t_c) ** 2}, "must give a one-number tensor"),
     ({"batch_size": 0}, "batch size"),
+    ({"input_choices": DATA, "data": INPUTS}, "The inputs must be a dict from a name to a function"),
     ({"start": (1.0,)}, "start must be two numbers"),
     ({"lr": -1}, "learning rate"),
     ({"epochs": 0}, "epochs"),

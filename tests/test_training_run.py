@@ -209,7 +209,7 @@ def test_a_train_epoch_returning_the_wrong_thing_is_one_sentence(result):
 
 @pytest.mark.parametrize("changes, words", [
     ({"train_epoch": 3}, "train_epoch must be the function itself"),
-    ({"optimizers": {}}, "optimizers must be a dict"),
+    ({"optimizers": {}}, "The optimizers must be a dict"),
     ({"inputs": {"raw": "t_u"}}, "inputs['raw'] must be the function itself"),
     ({"inputs": {"short": lambda t: t[:2]}}, "inputs['short'] must return"),
     ({"inputs": {"broken": lambda t: t.nope}}, "inputs['broken'] raised AttributeError"),
