@@ -42,7 +42,7 @@ def loss_map(model: Callable[..., Any], loss_fn: Callable[..., Any], x: torch.Te
     w0, b0 = start
     w_flat = float(((y - b0) * x).sum() / (x * x).sum())  # the valley's floor at b = b0
     w_lo, w_hi, b_lo, b_hi = min(w0, w_best, w_flat), max(w0, w_best, w_flat), min(b0, b_best), max(b0, b_best)
-    w_pad, b_pad = 0.15 * (w_hi - w_lo) + 1e-3, 0.2 * (b_hi - b_lo) + 1e-3
+    w_pad, b_pad = 0.25 * (w_hi - w_lo) + 1e-3, 0.25 * (b_hi - b_lo) + 1e-3  # the star well inside the map
     w_grid = np.linspace(w_lo - w_pad, w_hi + w_pad, GRID_POINTS)
     b_grid = np.linspace(b_lo - b_pad, b_hi + b_pad, GRID_POINTS)
     one = lambda w, b: _loss_at(model, loss_fn, x, y, w, b)  # noqa: E731
