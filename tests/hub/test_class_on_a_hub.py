@@ -97,11 +97,15 @@ def test_students_pull_the_course_run_it_and_keep_their_edits_across_an_update(t
         figures["bo: link to idle lab (Notebook 7)"], figures["bo: Run All lab"] = lab.page_load_s, lab.run_all_s
         assert not lab.run_all_problems(), "the lab on the hub:\n" + "\n".join(lab.run_all_problems())
         lab.scroll_to("descent-readout")
+        readout = ".jp-NotebookPanel:not(.lm-mod-hidden) .descent-readout"
+        epoch = "(sel) => +((/\\bepoch (\\d+)/.exec(document.querySelector(sel).innerText) || [0, 0])[1])"
         lab.click("descent-reset")
-        lab.watch_image("descent-loss-plot")
+        lab.wait_until(f"(sel) => ({epoch})(sel) === 0", readout, what="'epoch 0' in the readout after Reset")
+        before = lab.image_fingerprint("descent-loss-plot")
         lab.click("descent-run")
-        lab.wait_for_new_images("descent-loss-plot", 2)
-        assert len(set(lab.image_record("descent-loss-plot")["srcs"])) >= 2, "the lab's Run drew no new loss plot"
+        lab.wait_until(f"(sel) => ({epoch})(sel) > 0 && !document.querySelector(sel).innerText.includes('running')",
+                       readout, what="the lab's Run to train past epoch 0 and stop", timeout_ms=90_000)
+        assert lab.image_fingerprint("descent-loss-plot") != before, "the lab's Run left the loss plot unchanged"
         memory = hub.memory_mb()
 
         # Ada edits the first code cell of lesson 1 and saves.
