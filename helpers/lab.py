@@ -246,9 +246,8 @@ class DescentLab:
     def _train(self, epochs: int, frames: bool, background: bool) -> None:
         """Train `epochs` more epochs, with frames by the clock if `frames`; in the background (a button press
         inside a kernel) or right away (code, a preview). Errors: in the readout, and raised if not background."""
-        self._cancel()
+        self._cancel()  # a new job: any other run stops at its next frame
         self.problem = self.notice = ""
-        self._job += 1
         job, ticks = self._job, self._ticks(epochs, frames)
         self._set_running(frames or background)  # Run reads Stop while a run can be stopped or is drawn
         loop = _running_loop() if background else None
