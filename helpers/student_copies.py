@@ -2,7 +2,8 @@
 
     python -m helpers.student_copies [OUT_DIR] [--no-solutions]    # or: ./course student-copies [OUT_DIR]
 
-Writes every notebook of notebooks/ to OUT_DIR (default: student_copies/, which git ignores) with all
+Writes every notebook of notebooks/ to OUT_DIR (default: student_copies/, which git ignores), beside a copy
+of helpers/ (the lessons import it from their own folder), with all
 outputs, execution counts and widget state removed, and without the cells tagged `solution` or
 `instructor`. Exercise stubs stay as they are. A notebook that contains an exercise's solution is not
 copied: the command stops and names it.
@@ -14,6 +15,7 @@ hand-outs, not a lock: the solutions still ship in helpers/exercises/.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
@@ -81,6 +83,9 @@ def write_copies(notebooks: Path, out_dir: Path, solutions: bool = True) -> list
     if blocking is not None and not blocking.is_dir():
         raise CourseError(f"{blocking} is a file, so no folder can be made below it: choose another folder for the copies.")
     out_dir.mkdir(parents=True, exist_ok=True)
+    # The lessons import helpers from their own folder: a hand-out folder carries its copy.
+    shutil.copytree(ROOT / "helpers", out_dir / "helpers", ignore=shutil.ignore_patterns("__pycache__"),
+                    dirs_exist_ok=True)
     written = []
     for name, copy in copies:
         nbformat.write(copy, out_dir / name)
