@@ -6,7 +6,7 @@ import math
 import pytest
 
 from helpers.exercises import EXERCISES
-from helpers.exercises.lesson3 import _Node as Value
+from helpers.exercises.lesson3 import Node as Value
 from checking import run_check
 
 

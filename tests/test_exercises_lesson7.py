@@ -33,7 +33,7 @@ def test_the_checks_use_the_readings_the_notebook_generates():
     namespace: dict = {"torch": torch, "print": lambda *args, **kwargs: None}
     exec(cells["make-data"] + "\n" + cells["split"], namespace)
     wanted = (namespace["x_train"], namespace["y_train"], namespace["x_val"], namespace["y_val"])
-    assert all(torch.equal(a, b) for a, b in zip(lesson7._readings(), wanted))
+    assert all(torch.equal(a, b) for a, b in zip(lesson7.readings(), wanted))
 
 
 # --- exercise 1: one epoch of mini-batch SGD ------------------------------------------------------
@@ -42,7 +42,7 @@ def test_the_checks_use_the_readings_the_notebook_generates():
 def make_epoch(shuffle="once", drop_last=False, reset=True, sign=-1.0, per_batch=True, no_grad=True,
                lr_factor=1.0, use_globals=False):
     """One epoch of mini-batch SGD with one slip switched on; the defaults give the right answer."""
-    global_x, global_y = lesson7._standardised_thermometer()
+    global_x, global_y = lesson7.standardised_thermometer()
 
     def sgd_epoch(params, x, y, batch_size, learning_rate, generator):
         if use_globals:
@@ -75,7 +75,7 @@ def make_epoch(shuffle="once", drop_last=False, reset=True, sign=-1.0, per_batch
 
 
 def epoch_like_the_dataloader(params, x, y, batch_size, learning_rate, generator):
-    order = lesson7._dataloader_order(len(x), generator)
+    order = lesson7.dataloader_order(len(x), generator)
     for start in range(0, len(x), batch_size):
         batch = order[start:start + batch_size]
         params.grad = None

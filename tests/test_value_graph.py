@@ -7,7 +7,7 @@ from matplotlib.patches import FancyBboxPatch
 from matplotlib.text import Annotation
 
 from helpers.errors import CourseError
-from helpers.exercises.lesson3 import _Node as Value
+from helpers.exercises.lesson3 import Node as Value
 from helpers.value_graph import MAX_VALUES, draw_values, layout
 
 

@@ -1,8 +1,8 @@
 """Lesson 3 (reverse mode from scratch): a new operation, the order of the rules, one gradient by hand.
 
 The lesson's engine, `Value`, is written in the notebook. The checks build their test graphs from
-`_Node`, a bare copy of its interface (`data`, `grad`, `_parents`, `_op`, `_backward`), so that they can
-try a learner's function on graphs of their own. `_Node` has no `backward()` method on purpose: the
+`Node`, a bare copy of its interface (`data`, `grad`, `_parents`, `_op`, `_backward`), so that they can
+try a learner's function on graphs of their own. `Node` has no `backward()` method on purpose: the
 exercise `backward_in_order` is to write that walk.
 """
 from __future__ import annotations
@@ -15,10 +15,10 @@ import torch
 from helpers.checks import Wrong, call, exercise, expect, expect_close, explain_error, first_slip
 
 
-class _Node:
+class Node:
     """A scalar that records its parents and its local backward rule, like the notebook's Value."""
 
-    def __init__(self, data: float, parents: tuple["_Node", ...] = (), op: str = "") -> None:
+    def __init__(self, data: float, parents: tuple["Node", ...] = (), op: str = "") -> None:
         self.data = float(data)
         self.grad = 0.0
         self._parents = parents
@@ -28,12 +28,12 @@ class _Node:
     def __repr__(self) -> str:
         return f"Value(data={self.data:.4f}, grad={self.grad:.4f})"
 
-    def _binary(self, other: Any, op: str) -> tuple["_Node", "_Node"]:
-        other = other if isinstance(other, _Node) else _Node(other)
+    def _binary(self, other: Any, op: str) -> tuple["Node", "Node"]:
+        other = other if isinstance(other, Node) else Node(other)
         data = {"+": self.data + other.data, "-": self.data - other.data, "*": self.data * other.data}[op]
-        return other, _Node(data, (self, other), op)
+        return other, Node(data, (self, other), op)
 
-    def __add__(self, other: Any) -> "_Node":
+    def __add__(self, other: Any) -> "Node":
         other, out = self._binary(other, "+")
 
         def rule() -> None:
@@ -43,7 +43,7 @@ class _Node:
         out._backward = rule
         return out
 
-    def __sub__(self, other: Any) -> "_Node":
+    def __sub__(self, other: Any) -> "Node":
         other, out = self._binary(other, "-")
 
         def rule() -> None:
@@ -53,7 +53,7 @@ class _Node:
         out._backward = rule
         return out
 
-    def __mul__(self, other: Any) -> "_Node":
+    def __mul__(self, other: Any) -> "Node":
         other, out = self._binary(other, "*")
 
         def rule() -> None:
@@ -63,8 +63,8 @@ class _Node:
         out._backward = rule
         return out
 
-    def __pow__(self, k: int) -> "_Node":
-        out = _Node(self.data**k, (self,), f"**{k}")
+    def __pow__(self, k: int) -> "Node":
+        out = Node(self.data**k, (self,), f"**{k}")
 
         def rule() -> None:
             self.grad += k * self.data ** (k - 1) * out.grad
@@ -75,7 +75,7 @@ class _Node:
 
 def _given_value() -> dict[str, Any]:
     """What the solutions need from the notebook: its Value class (here, its stand-in) and math."""
-    return {"Value": _Node, "math": math}
+    return {"Value": Node, "math": math}
 
 
 def _close(a: float, b: float, rtol: float = 1e-6) -> bool:
@@ -120,7 +120,7 @@ _UPSTREAM = 2.0  # the gradient of the result, out.grad, when exp's rule runs
 )
 def _value_exp(answer: Any) -> None:
     for x in _EXP_POINTS:
-        a = _Node(x)
+        a = Node(x)
         a.grad = _EARLIER
         what = f"value_exp(Value({x}))"
         out = call(answer, a, what=what)
@@ -219,11 +219,11 @@ def _by_torch(build: Callable[[Leaf], tuple[Any, dict[str, Any]]]) -> dict[str, 
     return {name: leaf.grad.item() for name, leaf in leaves.items()}
 
 
-def _postorder(output: _Node, seen: set[_Node] | None) -> list[_Node]:
+def _postorder(output: Node, seen: set[Node] | None) -> list[Node]:
     """Every node after its parents; with seen=None a node reached twice is listed twice."""
-    order: list[_Node] = []
+    order: list[Node] = []
 
-    def visit(v: _Node) -> None:
+    def visit(v: Node) -> None:
         if seen is not None:
             if v in seen:
                 return
@@ -236,7 +236,7 @@ def _postorder(output: _Node, seen: set[_Node] | None) -> list[_Node]:
     return order
 
 
-def _rules_as_reached(output: _Node) -> None:
+def _rules_as_reached(output: Node) -> None:
     """The lesson's broken backward: each node's rule runs as soon as the node is reached."""
     output.grad = 1.0
     to_visit, seen = [output], set()
@@ -249,20 +249,20 @@ def _rules_as_reached(output: _Node) -> None:
         to_visit.extend(v._parents)
 
 
-def _leaves_up(output: _Node) -> None:
+def _leaves_up(output: Node) -> None:
     output.grad = 1.0
     for v in _postorder(output, set()):
         v._backward()
 
 
-def _twice_reached(output: _Node) -> None:
+def _twice_reached(output: Node) -> None:
     output.grad = 1.0
     for v in reversed(_postorder(output, None)):
         v._backward()
 
 
-def _by_walk(build: Callable[[Leaf], tuple[Any, dict[str, Any]]], walk: Callable[[_Node], None]) -> dict[str, float]:
-    out, leaves = build(_Node)
+def _by_walk(build: Callable[[Leaf], tuple[Any, dict[str, Any]]], walk: Callable[[Node], None]) -> dict[str, float]:
+    out, leaves = build(Node)
     walk(out)
     return {name: leaf.grad for name, leaf in leaves.items()}
 
@@ -320,7 +320,7 @@ _SLIPS = (
 )
 def _backward_in_order(answer: Any) -> None:
     for build, description in _GRAPHS:
-        out, leaves = build(_Node)
+        out, leaves = build(Node)
         what = f"backward_in_order(y) for {description}"
         try:
             call(answer, out, what=what)

@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 import torch
 
+from helpers.exercises.reference import loss_fn, model, model_and_loss
 from helpers.checks import Wrong, call, exercise, expect_close, explain_error, first_slip
 from helpers.data import thermometer
 
@@ -22,17 +23,7 @@ def _leaves() -> tuple[torch.Tensor, torch.Tensor]:
     return torch.tensor(1.0, requires_grad=True), torch.tensor(0.0, requires_grad=True)
 
 
-def _model(t_u: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    return w * t_u + b
-
-
-def _loss_fn(t_p: torch.Tensor, t_c: torch.Tensor) -> torch.Tensor:
-    return ((t_p - t_c) ** 2).mean()
-
-
-def _notebook() -> dict[str, Any]:
-    """What the solutions use from the notebook: its model and loss_fn."""
-    return {"model": _model, "loss_fn": _loss_fn}
+_notebook = model_and_loss
 
 
 def _same_params(got: tuple[float, float], want: tuple[float, float]) -> bool:
@@ -66,7 +57,7 @@ def _reference_fixed(variant: str) -> tuple[list[float], tuple[float, float]]:
     for _ in range(_FIX_STEPS):
         if variant == "right":
             optimizer.zero_grad()
-        loss = _loss_fn(_model(x, w, b), y)
+        loss = loss_fn(model(x, w, b), y)
         loss.backward()
         optimizer.step()
         losses.append(loss.item())

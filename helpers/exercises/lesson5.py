@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 import torch
 
+from helpers.exercises.reference import loss_fn, model, model_and_loss
 from helpers.checks import Wrong, call, exercise, expect_close, first_slip
 from helpers.data import thermometer
 
@@ -25,17 +26,7 @@ _REBOUND_SENTENCE = (
 )
 
 
-def _model(t_u: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    return w * t_u + b
-
-
-def _loss_fn(t_p: torch.Tensor, t_c: torch.Tensor) -> torch.Tensor:
-    return ((t_p - t_c) ** 2).mean()
-
-
-def _given() -> dict[str, Any]:
-    """The names the notebook has defined when the exercises come up."""
-    return {"model": _model, "loss_fn": _loss_fn}
+_given = model_and_loss
 
 
 def _scaled_data() -> tuple[torch.Tensor, torch.Tensor]:
@@ -82,7 +73,7 @@ def _update_cases() -> list[tuple[torch.Tensor, float]]:
     """(params holding a gradient, learning rate): a real gradient of the lesson's loss, then a made-up one."""
     t_un, t_c = _scaled_data()
     real = torch.tensor([1.0, 0.0], requires_grad=True)
-    _loss_fn(_model(t_un, *real), t_c).backward()
+    loss_fn(model(t_un, *real), t_c).backward()
     made_up = torch.tensor([3.0, -1.0], requires_grad=True)
     made_up.grad = torch.tensor([2.0, -4.0])
     return [(real, 1e-2), (made_up, 0.25)]
@@ -153,7 +144,7 @@ def _reference_train(
     for _ in range(n_epochs):
         if zero:
             params.grad = None
-        loss = _loss_fn(_model(x, *params), y)
+        loss = loss_fn(model(x, *params), y)
         loss.backward()
         with torch.no_grad():
             params += sign * lr * params.grad
@@ -266,7 +257,7 @@ def _describe_short(value: Any) -> str:
 
 def _quadratic_given() -> dict[str, Any]:
     t_u, t_c = thermometer()
-    return {"t_u": t_u, "t_c": t_c, "model": _model, "loss_fn": _loss_fn}
+    return {"t_u": t_u, "t_c": t_c, "model": model, "loss_fn": loss_fn}
 
 
 def _best_losses() -> tuple[float, float]:
@@ -276,7 +267,7 @@ def _best_losses() -> tuple[float, float]:
     for columns in ([t_u**2, t_u, torch.ones_like(t_u)], [t_u, torch.ones_like(t_u)]):
         X = torch.stack(columns, dim=1)
         solution = torch.linalg.lstsq(X, t_c.unsqueeze(1)).solution.squeeze(1)
-        best.append(_loss_fn(X @ solution, t_c).item())
+        best.append(loss_fn(X @ solution, t_c).item())
     return best[0], best[1]
 
 

@@ -9,21 +9,12 @@ from typing import Any, Callable
 
 import torch
 
+from helpers.exercises.reference import loss_fn, model, model_and_loss
 from helpers.checks import Wrong, call, exercise, expect_close
 from helpers.data import thermometer
 
 
-def _model(t_u: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    return w * t_u + b
-
-
-def _loss_fn(t_p: torch.Tensor, t_c: torch.Tensor) -> torch.Tensor:
-    return ((t_p - t_c) ** 2).mean()
-
-
-def _given() -> dict[str, Any]:
-    """The names the notebook has defined when the exercises come up."""
-    return {"model": _model, "loss_fn": _loss_fn}
+_given = model_and_loss
 
 
 def _call_quietly(fn: Callable[..., Any], *args: Any, what: str) -> Any:
@@ -49,7 +40,7 @@ def _reference_fit(n: int, lr: float, x: torch.Tensor, y: torch.Tensor, order: s
     for _ in range(n):
         if order == "top":
             optimizer.zero_grad()
-        loss = _loss_fn(_model(x, *params), y)
+        loss = loss_fn(model(x, *params), y)
         loss.backward()
         if order == "between":
             optimizer.zero_grad()
@@ -170,7 +161,7 @@ def _validation_loss(answer: Any) -> None:
                     f"your function returned {len(x)} values, one per reading: average the squared differences"
                     " into one number with `.mean()`."
                 )
-        diffs = _model(x, *params.detach()) - y
+        diffs = model(x, *params.detach()) - y
         want = (diffs**2).mean()
         if isinstance(got, bool) or not isinstance(got, (int, float, torch.Tensor)):
             raise Wrong(f"{what} should return the loss, a number, but it returned {got!r}.")

@@ -15,24 +15,17 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from helpers.exercises.reference import loss_fn, model, model_and_loss
 from helpers.checks import Wrong, call, exercise, expect_close
 from helpers.data import thermometer
 
 
-def _model(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    return w * x + b
-
-
-def _loss_fn(t_p: torch.Tensor, t_c: torch.Tensor) -> torch.Tensor:
-    return ((t_p - t_c) ** 2).mean()
-
-
 def _given() -> dict[str, Any]:
     """The names the notebook has defined when the exercises come up."""
-    return {"model": _model, "loss_fn": _loss_fn, "nn": nn}
+    return {**model_and_loss(), "nn": nn}
 
 
-def _standardised_thermometer() -> tuple[torch.Tensor, torch.Tensor]:
+def standardised_thermometer() -> tuple[torch.Tensor, torch.Tensor]:
     """The book's eleven readings, standardised: small data for the checks."""
     t_u, t_c = thermometer()
     return (t_u - t_u.mean()) / t_u.std(), t_c
@@ -45,7 +38,7 @@ def _close(a: torch.Tensor, b: torch.Tensor, rtol: float = 1e-5, atol: float = 1
 # --- exercise 1: one epoch of mini-batch SGD ------------------------------------------------------
 
 
-def _dataloader_order(n: int, generator: torch.Generator) -> torch.Tensor:
+def dataloader_order(n: int, generator: torch.Generator) -> torch.Tensor:
     """The notebook's epoch_order: what DataLoader(shuffle=True, generator=...) draws in one epoch."""
     torch.empty((), dtype=torch.int64).random_(generator=generator)
     order = torch.randperm(n, generator=generator)
@@ -62,7 +55,7 @@ def _reference_epoch(
     if shuffle == "once":
         order = torch.randperm(n, generator=generator)
     elif shuffle == "dataloader":
-        order = _dataloader_order(n, generator)
+        order = dataloader_order(n, generator)
     else:
         order = torch.arange(n)
     stop = n - n % batch_size if drop_last else n
@@ -73,7 +66,7 @@ def _reference_epoch(
             batch = order[start:start + batch_size]
         if reset and per_batch:
             params.grad = None
-        _loss_fn(_model(x[batch], *params), y[batch]).backward()
+        loss_fn(model(x[batch], *params), y[batch]).backward()
         if per_batch:
             with torch.no_grad():
                 params += sign * lr * params.grad
@@ -84,7 +77,7 @@ def _reference_epoch(
 
 # (x, y, batch_size, learning_rate, seed): the standardised book readings, then the first eight of them.
 def _epoch_cases() -> list[tuple[torch.Tensor, torch.Tensor, int, float, int]]:
-    x, y = _standardised_thermometer()
+    x, y = standardised_thermometer()
     return [(x, y, 4, 0.1, 0), (x[:8], y[:8], 3, 0.05, 1)]
 
 
@@ -214,7 +207,7 @@ TARGET = 2.1  # the validation loss to reach in one epoch
 
 
 @lru_cache(maxsize=1)
-def _readings() -> tuple[torch.Tensor, ...]:
+def readings() -> tuple[torch.Tensor, ...]:
     """The notebook's 3,000 readings (cells make-data and split), standardised: x/y for training and validation."""
     generator = torch.Generator().manual_seed(0)
     n = 3000
@@ -228,18 +221,18 @@ def _readings() -> tuple[torch.Tensor, ...]:
 def one_epoch_validation_loss(batch_size: int, learning_rate: float, full_batch_steps: bool = False) -> float:
     """The notebook's train_by_hand(params, batch_size, learning_rate, n_epochs=1) from w = 1, b = 0, seed 0:
     the validation loss after the epoch. With `full_batch_steps`, the same number of steps on the full gradient."""
-    x, y, x_val, y_val = _readings()
+    x, y, x_val, y_val = readings()
     params = torch.tensor([1.0, 0.0], requires_grad=True)
     generator = torch.Generator().manual_seed(0)
-    order = _dataloader_order(len(x), generator)
+    order = dataloader_order(len(x), generator)
     for start in range(0, len(x), batch_size):
         batch = slice(None) if full_batch_steps else order[start:start + batch_size]
         params.grad = None
-        _loss_fn(_model(x[batch], *params), y[batch]).backward()
+        loss_fn(model(x[batch], *params), y[batch]).backward()
         with torch.no_grad():
             params -= learning_rate * params.grad
     with torch.no_grad():
-        return _loss_fn(_model(x_val, *params), y_val).item()
+        return loss_fn(model(x_val, *params), y_val).item()
 
 
 def _batch_size_and_rate(answer: Any) -> tuple[int, float]:
@@ -316,7 +309,7 @@ def _one_epoch_budget(answer: Any) -> None:
 
 
 def _loader(seed: int, batch_size: int) -> DataLoader:
-    x, y = _standardised_thermometer()
+    x, y = standardised_thermometer()
     return DataLoader(TensorDataset(x.unsqueeze(1), y.unsqueeze(1)), batch_size=batch_size, shuffle=True,
                       generator=torch.Generator().manual_seed(seed))
 
