@@ -50,3 +50,12 @@ def test_every_exercise_the_guide_names_belongs_to_that_lesson(lesson):
 def test_every_link_in_the_guide_points_at_a_file():
     for target in re.findall(r"\]\((\.\./[^)#]+)\)", GUIDE):
         assert (ROOT / "docs" / target).resolve().exists(), target
+
+
+@pytest.mark.parametrize("lesson", sorted(SECTIONS))
+def test_the_guide_times_a_lesson_as_the_lesson_states_at_its_top(lesson):
+    heading = re.search(rf"^## Lesson {lesson:02d} · .*\((\d+) min\)$", GUIDE, flags=re.M)
+    first_markdown = next(c for c in nbformat.read(notebook_of(lesson), as_version=4).cells if c.cell_type == "markdown")
+    stated = re.search(r"\*\*Time:\*\* about (\d+) minutes", first_markdown.source)
+    assert heading and stated, f"lesson {lesson}: a time is missing in the guide's heading or the lesson's top"
+    assert heading[1] == stated[1], f"lesson {lesson}: the guide says {heading[1]} min, the lesson {stated[1]}"
