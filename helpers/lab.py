@@ -243,9 +243,10 @@ class DescentLab:
             run.start_over()
         return self.epochs_box.value - run.epoch
 
-    def _train(self, epochs: int, frames: bool, background: bool) -> None:
+    def _train(self, epochs: int, frames: bool, background: bool, keep_axis: bool = False) -> None:
         """Train `epochs` more epochs, with frames by the clock if `frames`; in the background (a button press
-        inside a kernel) or right away (code, a preview). Errors: in the readout, and raised if not background."""
+        inside a kernel) or right away (code, a preview). Errors: in the readout, and raised if not background.
+        `keep_axis` (a preview): the last picture keeps the loss axis if the curves fit it (no full redraw)."""
         self._cancel()  # a new job: any other run stops at its next frame
         self.problem = self.notice = ""
         job, ticks = self._job, self._ticks(epochs, frames)
@@ -260,7 +261,7 @@ class DescentLab:
         except Exception as err:
             self._end(sentence(err))
             raise CourseError(self.problem) from None
-        self._end()
+        self._end(keep_axis=keep_axis)
 
     def _ticks(self, epochs: int, frames: bool) -> Iterator[None]:
         """Train; every FRAME_SECONDS draw a frame (if `frames`) and yield, so that a background run can pause."""
@@ -284,10 +285,10 @@ class DescentLab:
         if job == self._job:
             self._end(problem)
 
-    def _end(self, problem: str = "") -> None:
+    def _end(self, problem: str = "", keep_axis: bool = False) -> None:
         self.problem = problem
         self._set_running(False)
-        self._draw()
+        self._draw(keep_axis=keep_axis)
 
     def _cancel(self) -> None:
         """End any run in progress (a background one stops at its next frame)."""
@@ -307,7 +308,7 @@ class DescentLab:
         self.training.start_over(settings)  # the first two may refuse: then a run in progress goes on
         self._cancel()
         self._show_settings(settings, epochs)
-        self._train(min(PREVIEW_EPOCHS, self.epochs_box.value), frames=False, background=False)
+        self._train(min(PREVIEW_EPOCHS, self.epochs_box.value), frames=False, background=False, keep_axis=True)
 
     def _show_settings(self, settings: Settings, epochs: int | None = None) -> None:
         self._holding = True
@@ -321,8 +322,9 @@ class DescentLab:
 
     # --- drawing: from the run's state -----------------------------------------------------------------
 
-    def _draw(self, mid_run: bool = False) -> None:
-        """Show the run's state: both plots and the readout. `mid_run`: a frame during a run (may reuse pictures)."""
+    def _draw(self, mid_run: bool = False, keep_axis: bool = False) -> None:
+        """Show the run's state: both plots and the readout. `mid_run`: a frame during a run (may reuse pictures);
+        `keep_axis`: keep the loss axis if the curves fit it (a preview)."""
         run, h = self.training, self.training.history
         short = ""  # the trajectory plot's message: text is slow to draw, keep it to one line
         if self.problem:
@@ -336,7 +338,7 @@ class DescentLab:
         full = run.settings.batch_size == len(run.x_train)
         self.loss_image.value = self.loss_plot.update(
             h.column(0), h.column(1), h.column(2), x_max=x_max, message=message, alert=bool(short),
-            mid_run=mid_run, steps=None if full else h.steps())
+            mid_run=mid_run, steps=None if full else h.steps(), keep_axis=keep_axis)
         self.trajectory_image.value = self._map_for(run.settings.inputs).update(
             h.column(3), h.column(4), message=short, mid_run=mid_run)
         for image in (self.loss_image, self.trajectory_image):  # a hook for the browser tests (no tooltip:

@@ -184,20 +184,20 @@ class LossPlot(BlitFigure):
         self.ax.legend_ = self._legends[with_steps]
         self.static_key = (x_max, y_lim, with_steps)
 
-    def _y_limits_for(self, values: np.ndarray, sticky: bool) -> tuple[float, float]:
-        """Whole decades around `values`. `sticky` (frames mid-run): keep the current ones while they fit and
-        are not far too wide; otherwise they depend on `values` only, so the same data gives the same picture.
+    def _y_limits_for(self, values: np.ndarray, spare: int | None) -> tuple[float, float]:
+        """Whole decades around `values`. `spare` (frames mid-run, a preview): keep the current ones while they
+        fit and are at most `spare` decades wider than the values; otherwise (and when `spare` is None) they
+        depend on `values` only, so the same data gives the same picture.
 
         A curve above 1e12 is blowing up: its top is always 1e40 (past float32's largest number), so that
         diverging runs share one set of limits instead of rescaling at every frame.
         """
         if values.size == 0:
-            return self.y_lim if sticky else self.START_Y_LIM
+            return self.START_Y_LIM if spare is None else self.y_lim
         low, high = max(float(values.min()), 1e-30), float(values.max())
         lo_now, hi_now = self.y_lim
         fits = lo_now <= low and high <= hi_now
-        snug = math.log10(hi_now / lo_now) <= math.log10(high / low) + 4
-        if sticky and fits and snug:
+        if spare is not None and fits and math.log10(hi_now / lo_now) <= math.log10(high / low) + spare:
             return self.y_lim
         lo = 10.0 ** math.floor(math.log10(low) - 0.3)
         hi = 1e40 if high > 1e12 else 10.0 ** math.ceil(math.log10(high) + 0.3)
@@ -213,12 +213,16 @@ class LossPlot(BlitFigure):
         alert: bool = False,
         mid_run: bool = False,
         steps: tuple[Sequence[float] | np.ndarray, Sequence[float] | np.ndarray] | None = None,
+        keep_axis: bool = False,
     ) -> bytes:
         """Draw the curves (non-finite values are left out) and `message` on the plot; return the PNG.
 
         `x_max` fixes the right end of the epoch axis (e.g. where a run will stop); by default it grows
         in steps of 10, 20, 50, 100, ... as the curves reach it. `alert` shows the message in red.
         `mid_run` (a frame during a run): keep the loss axis while the curves fit it, to avoid full redraws.
+        `keep_axis` (a new run's preview): keep the loss axis while the curves fit it, even with up to 8 decades
+        to spare (previews at other learning rates then share one axis); a curve that does not fit, or an axis
+        far too wide (a divergence's 1e40 top), gets limits from the curves alone in a full redraw.
         `steps` = (x, loss): the loss of each mini-batch step, x counted in epochs (a thin light line).
         """
         epochs, train, val = _as_series(epochs, "epochs"), _as_series(train, "train"), _as_series(val, "val")
@@ -234,7 +238,7 @@ class LossPlot(BlitFigure):
         last_epoch = float(epochs[-1]) if len(epochs) else 0.0
         wanted_x = x_max if x_max is not None and x_max >= last_epoch else _nice_ceiling(max(last_epoch, 1))
         shown = np.concatenate([_finite_positive(train), _finite_positive(val), _finite_positive(step_loss)])
-        wanted_y = self._y_limits_for(shown, sticky=mid_run)
+        wanted_y = self._y_limits_for(shown, spare=4 if mid_run else 8 if keep_axis else None)
         with_steps = len(step_x) > 0
         if (wanted_x, wanted_y, with_steps) != (self.x_max, self.y_lim, self.with_steps):
             self._set_limits(wanted_x, wanted_y, with_steps)

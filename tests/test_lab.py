@@ -142,6 +142,25 @@ def test_a_learning_rate_change_starts_over_and_previews_the_first_epochs(lab):
     assert f"epoch {PREVIEW_EPOCHS} of" in lab.readout.value
 
 
+def test_a_preview_whose_curves_fit_the_loss_axis_keeps_it_without_a_full_redraw(lab):
+    lab.set(batch_size=1, lr=1e-3)  # single-reading losses reach 1e-6: a wide axis
+    limits, redraws = lab.loss_plot.y_lim, lab.loss_plot.full_redraws
+    lab.lr_slider.value = 2e-3  # on its own this preview would get narrower limits
+    assert lab.training.epoch == PREVIEW_EPOCHS
+    assert lab.loss_plot.y_lim == limits and lab.loss_plot.full_redraws == redraws
+
+
+def test_a_preview_whose_curves_leave_the_loss_axis_gets_new_limits_in_a_full_redraw(lab):
+    lab.set(batch_size=1, lr=2e-3)
+    limits, redraws = lab.loss_plot.y_lim, lab.loss_plot.full_redraws
+    lab.lr_slider.value = 5e-2  # diverges within the preview: the losses pass the top of the axis
+    assert lab.training.diverged_at is not None
+    assert lab.loss_plot.y_lim != limits and lab.loss_plot.y_lim[1] == 1e40
+    assert lab.loss_plot.full_redraws == redraws + 1
+    lab.lr_slider.value = 1e-4  # fits under 1e40 but far too loosely: the axis shrinks back to the data
+    assert lab.loss_plot.y_lim[1] < 1e12
+
+
 @pytest.mark.parametrize("control, value", [("optimizer_menu", "Adam"), ("inputs_menu", "raw"), ("batch_menu", 3)])
 def test_an_optimizer_inputs_or_batch_change_also_starts_over_with_a_preview(lab, control, value):
     lab.step(100)
