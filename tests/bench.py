@@ -5,7 +5,8 @@ display messages are really serialised and sent; this script plays the browser a
 is built from the lesson's own cells (notebooks/08_lab.ipynb, by cell id), so the training step measured is
 the one learners run. Measured:
 
-1. a learning-rate change (the slider's callback: start over, 20-epoch preview, redraw both plots), kernel side;
+1. a learning-rate change (the slider's callback: start over, 20-epoch preview, redraw both plots), kernel side,
+   at full batch and at batch size 1;
 2. one live frame (both plots blitted and PNG-encoded, readout, messages sent), and the loss plot alone;
 3. a training run of at least 2 s with live frames on and off, through `lab.run` (what Run All does) and
    through the Run button (an asyncio task), against a clear-and-redraw baseline in the same kernel: a new
@@ -59,15 +60,18 @@ def timing(obj, name, log):
             log.append(time.perf_counter() - start)
     setattr(obj, name, timed)
 
-# 1. learning-rate changes: 20 moves of the slider across its range, on rescaled and on raw inputs
-for scaled in (True, False):
-    lab.set(lr=1e-2, inputs="rescaled ×0.1" if scaled else "raw")
-    changes = []
+# 1. learning-rate changes: 20 moves of the slider across its range, on rescaled and on raw inputs at full
+#    batch, and on rescaled inputs at batch size 1 (where Run All leaves the lab: 180 steps per preview)
+for key, inputs, batch_size in (("scaled", "rescaled ×0.1", 9), ("raw", "raw", 9), ("batch1", "rescaled ×0.1", 1)):
+    lab.set(lr=1e-2, inputs=inputs, batch_size=batch_size)
+    changes, redraws = [], lab.loss_plot.full_redraws
     for value in 10 ** np.linspace(-5, 0, 21)[1:]:
         start = time.perf_counter()
         lab.lr_slider.value = float(value)
         changes.append(time.perf_counter() - start)
-    R["lr_change_scaled" if scaled else "lr_change_raw"] = [ms(t) for t in changes]
+    R["lr_change_" + key] = [ms(t) for t in changes]
+    R["lr_redraws_" + key] = lab.loss_plot.full_redraws - redraws
+lab.set(batch_size=9)
 
 # 2-3. runs of at least 2 s, live frames on and off; frames timed inside the runs
 lab.set(lr=1e-2, optimizer="SGD", inputs="rescaled ×0.1", epochs=1000)
@@ -255,10 +259,12 @@ def main() -> int:
     print()
     print(f"- loss plot alone (restore background, draw 2 lines, encode PNG): {median(r['loss_frame_ms']):.1f} ms "
           f"per frame (median of {len(r['loss_frame_ms'])})")
-    for key, what in (("lr_change_scaled", "scaled"), ("lr_change_raw", "raw")):
-        values = r[key]
-        print(f"- learning-rate change, {what} inputs (start over, 20-epoch preview, redraw both plots): "
-              f"{median(values):.1f} ms median, {max(values):.1f} ms max, over {len(values)} changes (kernel side)")
+    for key, what in (("scaled", "scaled inputs, full batch"), ("raw", "raw inputs, full batch"),
+                      ("batch1", "scaled inputs, batch size 1")):
+        values = r["lr_change_" + key]
+        print(f"- learning-rate change, {what} (start over, 20-epoch preview, redraw both plots): "
+              f"{median(values):.1f} ms median, {max(values):.1f} ms max, over {len(values)} changes, "
+              f"{r['lr_redraws_' + key]} with a full loss-plot redraw (kernel side)")
     print(f"- Run pressed by a client message (as the browser does): {browser['frames']} loss-plot frames "
           f"received in 2 s ({browser['fps']:.1f} per second); Run turned into Stop after "
           f"{browser['run_label_ms']:.0f} ms; Stop answered after {browser['stop_ms']:.0f} ms")
