@@ -8,43 +8,11 @@ import warnings
 import pytest
 import torch
 
-from helpers.data import thermometer, train_val_split
 from helpers.errors import CourseError
 from helpers.training_run import Settings, TrainingRun, check_epochs, check_lr
 
-# --- what the notebook defines (notebooks/08_lab.ipynb) --------------------------------------------------
+from lab_notebook import DATA, INPUTS, OPTIMIZERS, loss_fn, model, one_sentence, train_epoch
 
-
-def model(t_u, w, b):
-    return w * t_u + b
-
-
-def loss_fn(t_p, t_c):
-    return ((t_p - t_c) ** 2).mean()
-
-
-def train_epoch(params, optimizer, x_train, y_train, x_val, y_val, batch_size, generator):
-    order = torch.randperm(len(x_train), generator=generator)
-    step_losses = []
-    for start in range(0, len(x_train), batch_size):
-        batch = order[start:start + batch_size]
-        optimizer.zero_grad()
-        loss = loss_fn(model(x_train[batch], *params), y_train[batch])
-        loss.backward()
-        optimizer.step()
-        step_losses.append(loss.item())
-    with torch.no_grad():
-        val_loss = loss_fn(model(x_val, *params), y_val)
-    return step_losses, val_loss.item()
-
-
-DATA = train_val_split(*thermometer())
-MEAN, STD = DATA[0].mean(), DATA[0].std()
-INPUTS = {"raw": lambda t: t, "rescaled ×0.1": lambda t: 0.1 * t, "standardised": lambda t: (t - MEAN) / STD}
-OPTIMIZERS = {
-    "SGD": lambda params, lr: torch.optim.SGD(params, lr=lr),
-    "Adam": lambda params, lr: torch.optim.Adam(params, lr=lr),
-}
 FULL = Settings(lr=1e-2, optimizer="SGD", inputs="rescaled ×0.1", batch_size=9)
 
 
@@ -60,11 +28,6 @@ def run() -> TrainingRun:
     run.start_over(FULL)
     return run
 
-
-def one_sentence(err: pytest.ExceptionInfo) -> str:
-    text = str(err.value)
-    assert "\n" not in text and text.endswith(".") and len(text) < 300, text
-    return text
 
 
 def test_it_imports_no_widgets():
