@@ -14,9 +14,11 @@ from typing import Any, Callable, Iterable
 
 import torch
 
+from helpers.errors import first_line, in_one_line
+
 __all__ = [
     "Exercise", "exercise", "Wrong", "NotAttempted", "call", "expect", "expect_close",
-    "first_slip", "explain_error", "first_line",
+    "first_slip", "explain_error",
 ]
 
 
@@ -85,16 +87,6 @@ def _describe(value: Any) -> str:
     return f"{value!r} (a {type(value).__name__})"
 
 
-def first_line(err: BaseException, limit: int = 200) -> str:
-    """The first line of an error's message, without a final full stop, cut to `limit` characters.
-
-    Torch's messages can run to several lines and a thousand characters; a learner needs the first.
-    """
-    lines = str(err).strip().splitlines()
-    text = lines[0].strip().rstrip(".") if lines else type(err).__name__
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def call(fn: Any, *args: Any, what: str) -> Any:
     """Call the learner's `fn(*args)`; turn anything it raises into a plain :class:`Wrong` sentence.
 
@@ -110,7 +102,7 @@ def call(fn: Any, *args: Any, what: str) -> Any:
         raise NotAttempted() from None
     except Exception as err:  # the learner's code: explain it, do not dump a traceback
         raise Wrong(
-            f"calling {what} raised {type(err).__name__}: {first_line(err)}. Fix that line and run the cell again."
+            f"calling {what} raised {in_one_line(err)}. Fix that line and run the cell again."
         ) from None
 
 

@@ -14,6 +14,19 @@ def _one_line(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset:
     shell._showtraceback(etype, value, [f"{etype.__name__}: {value}"])
 
 
+def first_line(err: BaseException, limit: int = 200) -> str:
+    """The first line of an error's message, without a final full stop, cut to `limit` characters (its type's
+    name if it has no message). Torch's messages can run to several lines and a thousand characters."""
+    lines = str(err).strip().splitlines()
+    text = lines[0].strip().rstrip(".") if lines else type(err).__name__
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def in_one_line(err: BaseException) -> str:
+    """An error as one line for a sentence: its type and the first line of its message."""
+    return f"{type(err).__name__}: {first_line(err)}" if str(err).strip() else type(err).__name__
+
+
 def use_short_errors() -> None:
     """In IPython, show a CourseError as its one sentence instead of a full traceback."""
     try:

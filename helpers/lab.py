@@ -20,12 +20,12 @@ from typing import Any, Callable, Iterator, Mapping
 import ipywidgets as widgets
 import torch
 
-from helpers.errors import CourseError
+from helpers.errors import CourseError, in_one_line
 from helpers.live_plot import LossPlot, TrajectoryPlot
 from helpers.loss_surface import loss_map
 from helpers.style import sizing
 from helpers.training_run import (LR_MAX, LR_MIN, MAX_EPOCHS, Settings, TrainingRun, check_callable, check_epochs,
-                                  describe, why)
+                                  describe)
 from helpers.widget_display import Snapshot, show_with_picture, side_by_side
 
 PREVIEW_EPOCHS = 20  # a new learning rate, optimizer, input choice or batch size starts over and trains this many
@@ -37,7 +37,7 @@ PLOT_SIZE = (420, 300)
 
 def sentence(err: BaseException) -> str:
     """An error as the one sentence the readout shows."""
-    return str(err) if isinstance(err, CourseError) else f"the lab stopped: {why(err)}."
+    return str(err) if isinstance(err, CourseError) else f"the lab stopped: {in_one_line(err)}."
 
 
 class DescentLab:

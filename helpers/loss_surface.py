@@ -12,9 +12,9 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from helpers.errors import CourseError
+from helpers.errors import CourseError, in_one_line
 from helpers.live_plot import TrajectoryPlot
-from helpers.training_run import describe, why
+from helpers.training_run import describe
 
 GRID_POINTS = 41  # the loss surface is computed on GRID_POINTS x GRID_POINTS values of (w, b)
 
@@ -25,7 +25,7 @@ def _loss_at(model: Callable[..., Any], loss_fn: Callable[..., Any], x: torch.Te
     try:
         loss = loss_fn(model(x, w, b), y)
     except Exception as err:
-        raise CourseError(f"the lab calls loss_fn(model(x, w, b), y), and that raised {why(err)}: pass the model "
+        raise CourseError(f"the lab calls loss_fn(model(x, w, b), y), and that raised {in_one_line(err)}: pass the model "
                           "first, then the loss, written as model(x, w, b) and loss_fn(predictions, targets).") from None
     if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
         raise CourseError(f"loss_fn(model(x, w, b), y) must give a one-number tensor, but gave {describe(loss)}; "

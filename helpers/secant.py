@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import ipywidgets as widgets
 
-from helpers.errors import CourseError, positive_number
+from helpers.errors import CourseError, in_one_line, positive_number
 from helpers.live_plot import BlitFigure
 from helpers.style import sizing
 from helpers.widget_display import show_with_picture
@@ -57,11 +57,6 @@ def _pair(value: Any, name: str, example: str) -> tuple[Any, Any]:
     return value[0], value[1]
 
 
-def _first_line(err: BaseException) -> str:
-    lines = str(err).strip().splitlines()
-    return lines[0].rstrip(".") if lines else "(no message)"
-
-
 def _learner_call(fn: Callable[..., Any], args: tuple[Any, ...], call_text: str, fix: str) -> Any:
     """Call a function the learner passed in; whatever it raises becomes one sentence ending in `fix`."""
     try:
@@ -69,7 +64,7 @@ def _learner_call(fn: Callable[..., Any], args: tuple[Any, ...], call_text: str,
     except CourseError:
         raise
     except Exception as err:  # the learner's code: one sentence, not a traceback through the widget
-        raise CourseError(f"{call_text} raised {type(err).__name__}: {_first_line(err)}; {fix}.") from None
+        raise CourseError(f"{call_text} raised {in_one_line(err)}; {fix}.") from None
 
 
 _F_FIX = "the explorer calls f with one number w: pass a function of w alone, e.g. f=loss_of_w"

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator, Mapping
 import numpy as np
 import torch
 
-from helpers.errors import CourseError, positive_number
+from helpers.errors import CourseError, in_one_line, positive_number
 
 LR_MIN, LR_MAX = 1e-5, 3.0
 MAX_EPOCHS = 20_000
@@ -59,12 +59,6 @@ def describe(value: Any) -> str:
         return f"a tensor of shape {tuple(value.shape)}"
     text = repr(value)
     return text if len(text) <= 40 and "\n" not in text else f"a {type(value).__name__}"
-
-
-def why(err: BaseException) -> str:
-    """An exception as one line: its type and the first line of its message."""
-    lines = str(err).strip().splitlines()
-    return f"{type(err).__name__}: {lines[0].rstrip('.')}" if lines else type(err).__name__
 
 
 def check_callable(fn: Any, name: str) -> None:
@@ -197,7 +191,7 @@ class TrainingRun:
             try:
                 result = fn(x)
             except Exception as err:
-                raise CourseError(f"inputs[{name!r}] raised {why(err)}; fix it in the notebook.") from None
+                raise CourseError(f"inputs[{name!r}] raised {in_one_line(err)}; fix it in the notebook.") from None
             if not isinstance(result, torch.Tensor) or result.shape != x.shape or not torch.isfinite(result).all():
                 raise CourseError(
                     f"inputs[{name!r}] must return a tensor of finite numbers shaped like its input {tuple(x.shape)}, "
@@ -250,7 +244,7 @@ class TrainingRun:
         try:
             optimizer = self.optimizers[settings.optimizer]([params], settings.lr)
         except Exception as err:
-            raise CourseError(f"optimizers[{settings.optimizer!r}] raised {why(err)}; fix it in the notebook.") from None
+            raise CourseError(f"optimizers[{settings.optimizer!r}] raised {in_one_line(err)}; fix it in the notebook.") from None
         if not isinstance(optimizer, torch.optim.Optimizer):
             raise CourseError(
                 f"optimizers[{settings.optimizer!r}] must return a torch.optim optimizer, like "
@@ -292,7 +286,7 @@ class TrainingRun:
         except Exception as err:
             self._put_back(before)
             raise CourseError(
-                f"train_epoch raised {why(err)}; fix it in the notebook, then run its cell and the lab's cell again."
+                f"train_epoch raised {in_one_line(err)}; fix it in the notebook, then run its cell and the lab's cell again."
             ) from None
         w, b = self.params.detach().tolist()
         self.epoch += 1

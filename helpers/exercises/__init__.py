@@ -19,7 +19,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from helpers.checks import Exercise, NotAttempted, Wrong, first_line
+from helpers.checks import Exercise, NotAttempted, Wrong
+from helpers.errors import in_one_line
 from helpers.exercises import lesson0, lesson1, lesson2, lesson3, lesson4, lesson5, lesson6, lesson7, lesson8
 
 __all__ = ["check", "hint", "EXERCISES", "LESSONS", "NO_SOLUTIONS_FILE", "solutions_withheld"]
@@ -82,7 +83,7 @@ def check(name: str, answer: Any = _MISSING) -> None:
         print(f"✗ {ex.title}: {wrong}")
     except Exception as err:  # an answer of a shape the test did not foresee: still one sentence
         print(
-            f"✗ {ex.title}: the check could not use your answer ({type(err).__name__}: {first_line(err)}); "
+            f"✗ {ex.title}: the check could not use your answer ({in_one_line(err)}); "
             f'pass what the exercise asks for, as in check("{name}", {name}).'
         )
     else:
