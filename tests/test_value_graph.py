@@ -8,7 +8,7 @@ from matplotlib.text import Annotation
 
 from helpers.errors import CourseError
 from helpers.exercises.lesson3 import Node as Value
-from helpers.value_graph import MAX_VALUES, draw_values, layout
+from helpers.graph import MAX_VALUES, build_value_graph, draw_values
 
 
 def backward(output):
@@ -37,7 +37,7 @@ def shared():
 
 def test_every_value_gets_one_box_with_its_name_data_and_grad():
     w, a, y = shared()
-    plan = layout(y, names={"w": w, "a": a, "y": y})
+    plan = build_value_graph(y, names={"w": w, "a": a, "y": y})
     assert len(plan.values) == 5  # w, the constant 3, a, a * a, y
     assert "w\ndata 2.0\ngrad 39.0" in plan.labels
     assert "a (*)\ndata 6.0\ngrad 13.0" in plan.labels
@@ -47,7 +47,7 @@ def test_every_value_gets_one_box_with_its_name_data_and_grad():
 
 def test_a_value_used_twice_by_one_operation_gets_two_arrows_bent_apart():
     w, a, y = shared()
-    plan = layout(y)
+    plan = build_value_graph(y)
     square = next(i for i, v in enumerate(plan.values) if v._op == "*" and v is not a)
     a_index = plan.values.index(a)
     assert plan.edges.count((a_index, square)) == 2
@@ -61,7 +61,7 @@ def test_a_value_used_twice_by_one_operation_gets_two_arrows_bent_apart():
 
 def test_results_sit_right_of_every_value_they_were_computed_from():
     w, a, y = shared()
-    plan = layout(y)
+    plan = build_value_graph(y)
     for start, end in plan.edges:
         assert plan.positions[start][0] < plan.positions[end][0]
 
@@ -74,7 +74,7 @@ def test_the_drawing_is_a_figure_with_one_box_per_value():
 
 
 def test_the_same_graph_is_laid_out_the_same_way_every_time():
-    assert layout(shared()[2]).positions == layout(shared()[2]).positions
+    assert build_value_graph(shared()[2]).positions == build_value_graph(shared()[2]).positions
 
 
 def test_anything_but_a_value_is_one_sentence():
