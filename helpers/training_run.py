@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator, Mapping
 import numpy as np
 import torch
 
-from helpers.errors import CourseError, in_one_line, positive_number
+from helpers.errors import CourseError, in_one_line, positive_int, positive_number
 
 LR_MIN, LR_MAX = 1e-5, 3.0
 MAX_EPOCHS = 20_000
@@ -46,9 +46,8 @@ def check_lr(lr: Any) -> float:
 
 def check_epochs(epochs: Any) -> int:
     """The number of epochs as an int, or one sentence on why it cannot be one."""
-    if isinstance(epochs, bool) or not isinstance(epochs, int):
-        raise CourseError(f"The number of epochs must be a whole number, but got {describe(epochs)}; try 200.")
-    if not 1 <= epochs <= MAX_EPOCHS:
+    epochs = positive_int(epochs, "The number of epochs", "200")
+    if epochs > MAX_EPOCHS:
         raise CourseError(f"The number of epochs must be between 1 and {MAX_EPOCHS}, but got {epochs}; try 200.")
     return epochs
 
